@@ -1,0 +1,1 @@
+//! go-plugin transport (work in progress).
