@@ -1,0 +1,504 @@
+//! The [`Client`] and the generic request plumbing every API module uses.
+
+pub mod auth;
+mod builder;
+mod digest;
+pub mod retry;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
+
+use crate::api::organizations::OrganizationsApi;
+use crate::api::projects::ProjectsApi;
+use crate::error::redacted_snippet;
+use crate::{ApiError, Error, Result};
+use auth::Authenticator;
+use retry::RetryPolicy;
+
+/// The prefix of every v2 resource path.
+pub const API_PREFIX: &str = "/api/atlas/v2";
+
+/// A media-type version of an operation (`application/vnd.atlas.<date>+json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ApiVersion(&'static str);
+
+impl ApiVersion {
+    /// `2023-01-01`.
+    pub const V2023_01_01: ApiVersion = ApiVersion("2023-01-01");
+    /// `2023-02-01`.
+    pub const V2023_02_01: ApiVersion = ApiVersion("2023-02-01");
+    /// `2024-05-30`.
+    pub const V2024_05_30: ApiVersion = ApiVersion("2024-05-30");
+    /// `2024-08-05`.
+    pub const V2024_08_05: ApiVersion = ApiVersion("2024-08-05");
+    /// `2024-10-23`.
+    pub const V2024_10_23: ApiVersion = ApiVersion("2024-10-23");
+
+    /// A version by date (`YYYY-MM-DD`).
+    pub const fn new(date: &'static str) -> Self {
+        ApiVersion(date)
+    }
+
+    /// The date.
+    pub fn date(&self) -> &'static str {
+        self.0
+    }
+
+    /// `application/vnd.atlas.<date>+json`.
+    pub fn media_type(&self) -> String {
+        format!("application/vnd.atlas.{}+json", self.0)
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A request to the Admin API, independent of transport and authentication.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Request {
+    /// HTTP method.
+    pub method: Method,
+    /// Path below `/api/atlas/v2`, starting with `/`, segments already percent-encoded
+    /// (build it with [`path_segment`]).
+    pub path: String,
+    /// Media-type version of the operation.
+    pub version: ApiVersion,
+    /// Query parameters.
+    pub query: Vec<(String, String)>,
+    /// JSON body, kept as bytes so the request can be re-sent (digest challenge, retries).
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// A request without query or body.
+    pub fn new(method: Method, path: impl Into<String>, version: ApiVersion) -> Self {
+        Request {
+            method,
+            path: path.into(),
+            version,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// `GET path`.
+    pub fn get(path: impl Into<String>, version: ApiVersion) -> Self {
+        Self::new(Method::GET, path, version)
+    }
+
+    /// `POST path`.
+    pub fn post(path: impl Into<String>, version: ApiVersion) -> Self {
+        Self::new(Method::POST, path, version)
+    }
+
+    /// `PATCH path`.
+    pub fn patch(path: impl Into<String>, version: ApiVersion) -> Self {
+        Self::new(Method::PATCH, path, version)
+    }
+
+    /// `DELETE path`.
+    pub fn delete(path: impl Into<String>, version: ApiVersion) -> Self {
+        Self::new(Method::DELETE, path, version)
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// Adds a query parameter when `value` is `Some`.
+    pub fn query_opt(self, key: impl Into<String>, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(v) => self.query(key, v),
+            None => self,
+        }
+    }
+
+    /// Sets a JSON body.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidRequest(format!("cannot serialise request body: {e}")))?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+}
+
+/// A success response, undecoded.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RawResponse {
+    /// HTTP status (2xx).
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Response body.
+    pub body: Vec<u8>,
+    /// The request URL.
+    pub url: String,
+}
+
+/// Percent-encodes one path segment: everything but RFC 3986 unreserved characters is
+/// escaped (`my project` → `my%20project`, `10.0.0.0/24` → `10.0.0.0%2F24`).
+pub fn path_segment(segment: &str) -> String {
+    if segment == "." || segment == ".." {
+        return segment.replace('.', "%2E");
+    }
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Checks that an id or name used in a path is non-empty and encodes it.
+pub(crate) fn required_segment(what: &str, value: &str) -> Result<String> {
+    if value.trim().is_empty() {
+        return Err(Error::InvalidRequest(format!("{what} must not be empty")));
+    }
+    Ok(path_segment(value))
+}
+
+/// A client for the Atlas Admin API v2. Cheap to clone (an `Arc` inside); share one per
+/// credentials so the digest challenge and connection pool are reused.
+///
+/// ```no_run
+/// # async fn example() -> atlas_admin_sdk::Result<()> {
+/// use atlas_admin_sdk::{Client, ListOptions};
+///
+/// let client = Client::builder()
+///     .base_url("https://cloud.mongodb.com")
+///     .digest_auth("abcdefgh", "00000000-0000-0000-0000-000000000000")
+///     .timeout(std::time::Duration::from_secs(60))
+///     .build()?;
+///
+/// for org in client.organizations().list_all().await? {
+///     println!("{} {}", org.id, org.name);
+/// }
+/// let page = client.projects().list(ListOptions::default().items_per_page(10)).await?;
+/// println!("{} projects", page.total_count.unwrap_or(0));
+///
+/// match client.projects().get_opt("5f1d5c2b8a1e4c3d2b1a0f9e").await? {
+///     Some(p) => println!("found {}", p.name),
+///     None => println!("gone"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base_url: String,
+    http: reqwest::Client,
+    auth: Authenticator,
+    timeout: Option<Duration>,
+    user_agent: HeaderValue,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("auth", &self.inner.auth)
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The configured base URL (no trailing `/`).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Organizations (`/orgs`).
+    pub fn organizations(&self) -> OrganizationsApi {
+        OrganizationsApi::new(self.clone())
+    }
+
+    /// Projects (`/groups`).
+    pub fn projects(&self) -> ProjectsApi {
+        ProjectsApi::new(self.clone())
+    }
+
+    /// Sends a request and decodes the JSON body of the (any 2xx) response into `T`.
+    pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
+        let raw = self.send_raw(request).await?;
+        decode(&raw.url, &raw.body)
+    }
+
+    /// Sends a request whose response body is irrelevant (`{}` or empty).
+    pub async fn send_empty(&self, request: Request) -> Result<()> {
+        self.send_raw(request).await.map(|_| ())
+    }
+
+    /// Sends a request, answering a digest challenge and applying the retry policy. Any 2xx
+    /// is a success; any other status becomes [`Error::Api`].
+    pub async fn send_raw(&self, request: Request) -> Result<RawResponse> {
+        let url = self.url(&request)?;
+        let mut retry = 0;
+        loop {
+            match self.attempt(&request, &url).await {
+                Ok(r) => return Ok(r),
+                Err(e) => match self.inner.retry.next_delay(&request.method, &e, retry) {
+                    Some(delay) => {
+                        tracing::debug!(method = %request.method, url = %url, error = %e, ?delay, "retrying");
+                        tokio::time::sleep(delay).await;
+                        retry += 1;
+                    }
+                    None => return Err(e),
+                },
+            }
+        }
+    }
+
+    fn url(&self, request: &Request) -> Result<url::Url> {
+        if !request.path.starts_with('/') {
+            return Err(Error::InvalidRequest(format!(
+                "path must start with '/': {:?}",
+                request.path
+            )));
+        }
+        let mut url = url::Url::parse(&format!(
+            "{}{API_PREFIX}{}",
+            self.inner.base_url, request.path
+        ))
+        .map_err(|e| Error::InvalidRequest(format!("invalid URL for {}: {e}", request.path)))?;
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&request.query);
+        }
+        Ok(url)
+    }
+
+    /// One logical attempt: a request, plus at most one re-send answering a 401 challenge.
+    async fn attempt(&self, request: &Request, url: &url::Url) -> Result<RawResponse> {
+        // The digest `uri` is the request target exactly as sent.
+        let uri = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let mut authorization = self.inner.auth.authorization(&request.method, &uri).await;
+        let mut answered_challenge = false;
+        loop {
+            let resp = self.execute(request, url, authorization.clone()).await?;
+            let status = resp.status();
+            if status == StatusCode::UNAUTHORIZED && !answered_challenge {
+                if let Some(h) = self
+                    .inner
+                    .auth
+                    .on_unauthorized(&request.method, &uri, resp.headers())
+                    .await
+                {
+                    answered_challenge = true;
+                    authorization = Some(h);
+                    // Drain the challenge body so the connection can be reused.
+                    let _ = resp.bytes().await;
+                    continue;
+                }
+            }
+            return self.finish(request, url, resp).await;
+        }
+    }
+
+    async fn execute(
+        &self,
+        request: &Request,
+        url: &url::Url,
+        authorization: Option<HeaderValue>,
+    ) -> Result<reqwest::Response> {
+        let media_type = request.version.media_type();
+        let mut builder = self
+            .inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .header(USER_AGENT, self.inner.user_agent.clone())
+            .header(ACCEPT, media_type.as_str());
+        if let Some(auth) = authorization {
+            builder = builder.header(AUTHORIZATION, auth);
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(CONTENT_TYPE, media_type.as_str())
+                .body(body.clone());
+        }
+        if let Some(t) = self.inner.timeout {
+            builder = builder.timeout(t);
+        }
+        match builder.send().await {
+            Ok(resp) => {
+                tracing::debug!(method = %request.method, url = %url, status = resp.status().as_u16(), "atlas api response");
+                Ok(resp)
+            }
+            Err(e) => Err(transport_error(&request.method, url, e)),
+        }
+    }
+
+    async fn finish(
+        &self,
+        request: &Request,
+        url: &url::Url,
+        resp: reqwest::Response,
+    ) -> Result<RawResponse> {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if let Some(dep) = headers.get("deprecation").and_then(|v| v.to_str().ok()) {
+            let sunset = headers.get("sunset").and_then(|v| v.to_str().ok());
+            tracing::warn!(method = %request.method, url = %url, version = %request.version, deprecation = dep, sunset, "Atlas API version is deprecated");
+        }
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| transport_error(&request.method, url, e))?;
+        if status.is_success() {
+            Ok(RawResponse {
+                status: status.as_u16(),
+                headers,
+                body: body.to_vec(),
+                url: url.to_string(),
+            })
+        } else {
+            Err(Error::Api(ApiError::from_response(status.as_u16(), &body)))
+        }
+    }
+}
+
+fn transport_error(method: &Method, url: &url::Url, e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout {
+            operation: format!("{method} {url}"),
+        }
+    } else {
+        Error::Transport {
+            url: url.to_string(),
+            source: e.without_url(),
+        }
+    }
+}
+
+/// Decodes a JSON body, reporting the path of the first mismatch.
+pub(crate) fn decode<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize(&mut de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            Err(Error::Decode {
+                url: url.to_owned(),
+                path,
+                body_snippet: redacted_snippet(body),
+                source: e.into_inner(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segment_encodes_reserved_characters() {
+        assert_eq!(path_segment("my project"), "my%20project");
+        assert_eq!(path_segment("a/b?c#d%"), "a%2Fb%3Fc%23d%25");
+        assert_eq!(path_segment("Proj-1_x.y~z"), "Proj-1_x.y~z");
+        assert_eq!(
+            path_segment("(a),b:c&d@e+f'"),
+            "%28a%29%2Cb%3Ac%26d%40e%2Bf%27"
+        );
+        assert_eq!(path_segment("é"), "%C3%A9");
+        assert_eq!(path_segment(".."), "%2E%2E");
+    }
+
+    #[test]
+    fn required_segment_rejects_empty() {
+        assert!(matches!(
+            required_segment("project id", " "),
+            Err(Error::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn media_type_uses_date() {
+        assert_eq!(
+            ApiVersion::V2023_01_01.media_type(),
+            "application/vnd.atlas.2023-01-01+json"
+        );
+    }
+
+    #[test]
+    fn url_joins_prefix_path_and_query() {
+        let client = Client::builder().base_url("http://127.0.0.1:9/").build();
+        let client = match client {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        };
+        let req = Request::get(
+            format!("/groups/byName/{}", path_segment("a b")),
+            ApiVersion::V2023_01_01,
+        )
+        .query("pageNum", 2)
+        .query("includeCount", true);
+        let url = client.url(&req).map(|u| u.to_string()).unwrap_or_default();
+        assert_eq!(
+            url,
+            "http://127.0.0.1:9/api/atlas/v2/groups/byName/a%20b?pageNum=2&includeCount=true"
+        );
+    }
+
+    #[test]
+    fn decode_error_names_json_path_and_redacts() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            results: Vec<U>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct U {
+            n: u32,
+        }
+        let r: Result<T> = decode(
+            "http://x/y",
+            br#"{"results":[{"n":1},{"n":"x","privateKey":"s3cr3t"}]}"#,
+        );
+        match r {
+            Err(Error::Decode {
+                path,
+                body_snippet,
+                url,
+                ..
+            }) => {
+                assert_eq!(path, "results[1].n");
+                assert_eq!(url, "http://x/y");
+                assert!(!body_snippet.contains("s3cr3t"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! A typed client for the MongoDB Atlas Administration API v2.
+//!
+//! The crate is laid out like `kube`/`octocrab`: a cheap-to-clone [`Client`] owns transport,
+//! authentication (HTTP Digest with programmatic API keys, or a bearer token) and versioned
+//! media types; per-area handlers ([`OrganizationsApi`], [`ProjectsApi`]) are reached through it
+//! and build [`Request`]s that the client sends.
+//!
+//! ```no_run
+//! # async fn example() -> atlas_admin_sdk::Result<()> {
+//! use atlas_admin_sdk::{Client, models::CreateProject};
+//!
+//! let client = Client::builder()
+//!     .digest_auth("abcdefgh", "00000000-0000-0000-0000-000000000000")
+//!     .build()?;
+//! let project = client
+//!     .projects()
+//!     .create(CreateProject::new("my-project", "5f1d5c2b8a1e4c3d2b1a0f9e"))
+//!     .await?;
+//! println!("created {} ({})", project.name, project.id);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod api;
+pub mod client;
+pub mod error;
+pub mod models;
+pub mod pagination;
+
+pub use api::organizations::OrganizationsApi;
+pub use api::projects::ProjectsApi;
+pub use client::auth::Secret;
+pub use client::retry::RetryPolicy;
+pub use client::{ApiVersion, Client, ClientBuilder, RawResponse, Request};
+pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, Result};
+pub use pagination::{ListOptions, Page};
+
+/// Re-export of the HTTP method type used by [`Request`].
+pub use reqwest::Method;
