@@ -1,0 +1,311 @@
+//! Managed resources. A resource is one type implementing [`Resource`]; the blanket
+//! [`DynResource`] impl does the value conversion, planning and state rules around it.
+
+use crate::context::Context;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{from_model, to_model};
+use crate::path::AttributePath;
+use crate::plan::{plan, PlannedChange};
+use crate::schema::Schema;
+use crate::value::{decode_json, Value};
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub struct CreateRequest<M> {
+    /// The planned state: configuration plus defaults; computed values are null (unknown).
+    pub plan: M,
+    /// The configuration, including write-only values that never reach plan or state.
+    pub config: M,
+}
+
+pub struct ReadRequest<M> {
+    pub state: M,
+    pub private: Vec<u8>,
+}
+
+pub struct UpdateRequest<M> {
+    pub plan: M,
+    pub prior: M,
+    pub config: M,
+}
+
+pub struct DeleteRequest<M> {
+    pub prior: M,
+}
+
+/// The plan at value level, for resources that need to adjust the generic plan
+/// (normalised values, cross-attribute rules).
+pub struct PlanContext<'a> {
+    pub prior: &'a Value,
+    pub config: &'a Value,
+    pub change: &'a mut PlannedChange,
+}
+
+/// A managed resource with a typed model.
+#[async_trait]
+pub trait Resource: Send + Sync + 'static {
+    /// The configured provider's client.
+    type Client: Send + Sync + 'static;
+    /// The Terraform-facing state, one field per schema attribute (`Option<T>` for anything
+    /// that can be null).
+    type Model: Serialize + DeserializeOwned + Send + Sync + 'static;
+
+    /// Full type name, e.g. `mongodbatlas_project`.
+    const TYPE_NAME: &'static str;
+
+    fn schema() -> Schema;
+
+    async fn create(
+        &self,
+        cx: &Context<Self::Client>,
+        req: CreateRequest<Self::Model>,
+    ) -> Result<Self::Model, Diagnostics>;
+
+    /// `Ok(None)` when the object no longer exists: Terraform then plans to create it again.
+    async fn read(
+        &self,
+        cx: &Context<Self::Client>,
+        req: ReadRequest<Self::Model>,
+    ) -> Result<Option<Self::Model>, Diagnostics>;
+
+    async fn update(
+        &self,
+        cx: &Context<Self::Client>,
+        req: UpdateRequest<Self::Model>,
+    ) -> Result<Self::Model, Diagnostics>;
+
+    async fn delete(
+        &self,
+        cx: &Context<Self::Client>,
+        req: DeleteRequest<Self::Model>,
+    ) -> Result<(), Diagnostics>;
+
+    /// Turns an import ID into a state stub that [`Resource::read`] then fills.
+    async fn import(
+        &self,
+        _cx: &Context<Self::Client>,
+        _id: &str,
+    ) -> Result<Self::Model, Diagnostics> {
+        Err(Diagnostic::error(
+            "Import not supported",
+            format!("{} cannot be imported.", Self::TYPE_NAME),
+        )
+        .into())
+    }
+
+    /// Cross-attribute checks on configuration, which may still hold unknown values.
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Adjusts the generic plan (see [`crate::plan`]).
+    fn modify_plan(&self, _plan: PlanContext<'_>) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Converts stored state (JSON attributes) written by schema `version` into the current
+    /// shape. The default accepts only the current version.
+    fn upgrade_state(
+        &self,
+        version: i64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        let current = Self::schema().version;
+        if version == current {
+            Ok(state)
+        } else {
+            Err(Diagnostic::error(
+                "Unsupported state version",
+                format!(
+                    "{} state version {version} cannot be upgraded to {current}.",
+                    Self::TYPE_NAME
+                ),
+            )
+            .into())
+        }
+    }
+}
+
+/// The value-level interface the server drives; implemented for every [`Resource`].
+#[async_trait]
+pub trait DynResource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Value) -> Diagnostics;
+    fn plan(
+        &self,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> Result<PlannedChange, Diagnostics>;
+    async fn apply(
+        &self,
+        cx: &Context<C>,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, Diagnostics>;
+    async fn read(
+        &self,
+        cx: &Context<C>,
+        current: &Value,
+        private: &[u8],
+    ) -> Result<Value, Diagnostics>;
+    async fn import(&self, cx: &Context<C>, id: &str) -> Result<Value, Diagnostics>;
+    fn upgrade(&self, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics>;
+}
+
+/// Nulls write-only attributes: Terraform rejects them anywhere but in configuration.
+fn strip_write_only(schema: &Schema, value: &mut Value) {
+    if let Some(obj) = value.as_object_mut() {
+        for attr in schema.block.attributes.iter().filter(|a| a.write_only) {
+            obj.insert(attr.name.clone(), Value::Null);
+        }
+    }
+}
+
+#[async_trait]
+impl<R: Resource> DynResource<R::Client> for R {
+    fn type_name(&self) -> &'static str {
+        R::TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        R::schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let schema = R::schema();
+        for attr in &schema.block.attributes {
+            if let (Some(message), Some(v)) = (&attr.deprecated, config.get_attr(&attr.name)) {
+                if !v.is_null() {
+                    diags.push(Diagnostic::warning(
+                        "Deprecated attribute",
+                        message.clone(),
+                    ).with_path(AttributePath::root(attr.name.clone())));
+                }
+            }
+        }
+        diags.extend(Resource::validate(self, config));
+        diags
+    }
+
+    fn plan(
+        &self,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> Result<PlannedChange, Diagnostics> {
+        let schema = R::schema();
+        let mut change = plan(&schema.block, prior, proposed, config);
+        if change.planned.is_null() {
+            return Ok(change);
+        }
+        let diags = self.modify_plan(PlanContext {
+            prior,
+            config,
+            change: &mut change,
+        });
+        diags.into_result(change)
+    }
+
+    async fn apply(
+        &self,
+        cx: &Context<R::Client>,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let schema = R::schema();
+        let ty = schema.ty();
+        if planned.is_null() {
+            let prior: R::Model = to_model(prior)?;
+            self.delete(cx, DeleteRequest { prior }).await?;
+            return Ok(Value::Null);
+        }
+        let plan_model: R::Model = to_model(planned)?;
+        let config_model: R::Model = to_model(config)?;
+        let model = if prior.is_null() {
+            self.create(
+                cx,
+                CreateRequest {
+                    plan: plan_model,
+                    config: config_model,
+                },
+            )
+            .await?
+        } else {
+            self.update(
+                cx,
+                UpdateRequest {
+                    plan: plan_model,
+                    prior: to_model(prior)?,
+                    config: config_model,
+                },
+            )
+            .await?
+        };
+        let mut state = from_model(&model, &ty)?;
+        strip_write_only(&schema, &mut state);
+        Ok(state)
+    }
+
+    async fn read(
+        &self,
+        cx: &Context<R::Client>,
+        current: &Value,
+        private: &[u8],
+    ) -> Result<Value, Diagnostics> {
+        let schema = R::schema();
+        let state: R::Model = to_model(current)?;
+        let read = Resource::read(
+            self,
+            cx,
+            ReadRequest {
+                state,
+                private: private.to_vec(),
+            },
+        )
+        .await?;
+        match read {
+            None => Ok(Value::Null),
+            Some(model) => {
+                let mut v = from_model(&model, &schema.ty())?;
+                strip_write_only(&schema, &mut v);
+                Ok(v)
+            }
+        }
+    }
+
+    async fn import(&self, cx: &Context<R::Client>, id: &str) -> Result<Value, Diagnostics> {
+        let schema = R::schema();
+        let model = Resource::import(self, cx, id).await?;
+        let mut v = from_model(&model, &schema.ty())?;
+        strip_write_only(&schema, &mut v);
+        Ok(v)
+    }
+
+    fn upgrade(&self, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
+        let schema = R::schema();
+        let json: serde_json::Value = serde_json::from_slice(raw_json).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Stored state is not valid JSON",
+                e.to_string(),
+            ))
+        })?;
+        let upgraded = self.upgrade_state(version, json)?;
+        let bytes = serde_json::to_vec(&upgraded).map_err(|e| {
+            Diagnostics::from(Diagnostic::error("Could not re-encode state", e.to_string()))
+        })?;
+        let mut v = decode_json(&bytes, &schema.ty()).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Stored state does not match the schema",
+                e.to_string(),
+            ))
+        })?;
+        strip_write_only(&schema, &mut v);
+        Ok(v)
+    }
+}
