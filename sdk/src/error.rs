@@ -134,9 +134,9 @@ pub struct ApiError {
     /// Template arguments of `detail`, in order.
     #[serde(default, deserialize_with = "null_as_default")]
     pub parameters: Vec<serde_json::Value>,
-    /// Field-level validation failures.
+    /// Field-level validation failures (boxed to keep [`Error`] small).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bad_request_detail: Option<BadRequestDetail>,
+    pub bad_request_detail: Option<Box<BadRequestDetail>>,
 }
 
 /// Field-level validation failures of a 400 response (schema `BadRequestDetail`).

@@ -120,6 +120,7 @@ fn fixture_errors_classify() {
     let detail = bad
         .as_api_error()
         .and_then(|e| e.bad_request_detail.clone())
+        .map(|b| *b)
         .unwrap_or_default();
     assert_eq!(detail.fields.len(), 1);
     assert_eq!(detail.fields[0].field, "name");
