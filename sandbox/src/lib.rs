@@ -1,0 +1,282 @@
+//! `atlas-sandbox`: a local HTTP server that emulates the MongoDB Atlas Administration API v2
+//! (digest auth, versioned media types, the Atlas error envelope, pagination) so SDK and
+//! Terraform acceptance tests run offline.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), atlas_sandbox::Error> {
+//! let sandbox = atlas_sandbox::spawn(atlas_sandbox::Config::for_tests()).await?;
+//! println!("{} org={}", sandbox.base_url, sandbox.org_id);
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+mod areas;
+mod auth;
+mod control;
+mod error;
+mod extract;
+mod faults;
+pub mod openapi;
+mod pagination;
+mod router;
+mod state;
+mod store;
+mod versions;
+
+pub(crate) use state::AppState;
+
+/// Default listen address of the binary.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default public key (digest username): 8 lower-case letters, like real Atlas keys.
+pub const DEFAULT_PUBLIC_KEY: &str = "sandboxp";
+/// Default private key (digest password): a fixed UUID.
+pub const DEFAULT_PRIVATE_KEY: &str = "5a1d3c2e-8b7f-4e6a-9c0d-1f2e3a4b5c6d";
+/// Default time asynchronous resources take to settle.
+pub const DEFAULT_TRANSITION_SECONDS: f64 = 2.0;
+/// Default lifetime of a digest nonce.
+pub const DEFAULT_NONCE_TTL_SECONDS: f64 = 300.0;
+
+/// How to run a sandbox.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to bind; port 0 picks a free port (what tests use).
+    pub listen: SocketAddr,
+    /// Public key of the bootstrapped Organization Owner API key (digest username).
+    pub public_key: String,
+    /// Private key of that API key (digest password).
+    pub private_key: String,
+    /// Persistence directory. Not implemented yet: accepted and ignored (state is in memory).
+    pub data_dir: Option<PathBuf>,
+    /// Seconds an asynchronous resource (clusters, in a later issue) takes per transition.
+    pub transition_seconds: f64,
+    /// Probability (0..=1) that an API request fails with 500 `UNEXPECTED_ERROR`.
+    pub fail_rate: f64,
+    /// Probability (0..=1) that an API request is refused with 429 `RATE_LIMITED_TOKEN_BUCKET`.
+    pub throttle_rate: f64,
+    /// Latency added to every API request.
+    pub latency_ms: u64,
+    /// Seed for ids and fault decisions (reproducible runs); `None` = random.
+    pub seed: Option<u64>,
+    /// How long a digest nonce stays valid before the server answers `stale=true`.
+    pub nonce_ttl_seconds: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_key: DEFAULT_PUBLIC_KEY.to_string(),
+            private_key: DEFAULT_PRIVATE_KEY.to_string(),
+            data_dir: None,
+            transition_seconds: DEFAULT_TRANSITION_SECONDS,
+            fail_rate: 0.0,
+            throttle_rate: 0.0,
+            latency_ms: 0,
+            seed: None,
+            nonce_ttl_seconds: DEFAULT_NONCE_TTL_SECONDS,
+        }
+    }
+}
+
+impl Config {
+    /// The defaults, on `127.0.0.1:0` (a free port).
+    pub fn for_tests() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..Self::default()
+        }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        let bad = |msg: String| Err(Error::Config(msg));
+        if self.public_key.is_empty() || self.public_key.contains([':', '"', ',']) {
+            return bad("public_key must be non-empty without ':', '\"' or ','".into());
+        }
+        if self.private_key.is_empty() {
+            return bad("private_key must be non-empty".into());
+        }
+        if !(self.transition_seconds.is_finite() && self.transition_seconds >= 0.0) {
+            return bad(format!(
+                "transition_seconds must be >= 0, got {}",
+                self.transition_seconds
+            ));
+        }
+        if !(self.nonce_ttl_seconds.is_finite() && self.nonce_ttl_seconds >= 0.0) {
+            return bad(format!(
+                "nonce_ttl_seconds must be >= 0, got {}",
+                self.nonce_ttl_seconds
+            ));
+        }
+        self.fault_settings().validate().map_err(Error::Config)
+    }
+
+    fn fault_settings(&self) -> faults::FaultSettings {
+        faults::FaultSettings {
+            fail_rate: self.fail_rate,
+            throttle_rate: self.throttle_rate,
+            latency_ms: self.latency_ms,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_key", &self.public_key)
+            .field("private_key", &"<redacted>")
+            .field("data_dir", &self.data_dir)
+            .field("transition_seconds", &self.transition_seconds)
+            .field("fail_rate", &self.fail_rate)
+            .field("throttle_rate", &self.throttle_rate)
+            .field("latency_ms", &self.latency_ms)
+            .field("seed", &self.seed)
+            .field("nonce_ttl_seconds", &self.nonce_ttl_seconds)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("invalid sandbox configuration: {0}")]
+    Config(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the embedded OpenAPI spec is unusable: {0}")]
+    Spec(String),
+}
+
+/// A running sandbox. Dropping it stops the server too; `shutdown` also waits for it.
+pub struct SandboxHandle {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base_url: String,
+    /// The bootstrapped organization's id.
+    pub org_id: String,
+    pub public_key: String,
+    pub private_key: String,
+    /// The bound address.
+    pub local_addr: SocketAddr,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SandboxHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxHandle")
+            .field("base_url", &self.base_url)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxHandle {
+    /// Stop accepting connections, let in-flight requests finish, and wait.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Every HTTP request served so far (challenges and control plane included).
+    pub fn requests_total(&self) -> u64 {
+        self.state.stats().requests_total()
+    }
+
+    /// Same as `POST /_sandbox/reset`: wipe all projects, keep the org and the key.
+    pub fn reset(&self) {
+        self.state.store().reset();
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Start a sandbox in the current tokio runtime.
+pub async fn spawn(config: Config) -> Result<SandboxHandle, Error> {
+    config.validate()?;
+    if config.data_dir.is_some() {
+        tracing::warn!("--data-dir is not implemented yet: state is kept in memory only");
+    }
+    let spec = openapi::embedded().map_err(Error::Spec)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| Error::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| Error::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    // Links and the printed URL need a connectable host, not 0.0.0.0.
+    let host = if local_addr.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], local_addr.port()))
+    } else {
+        local_addr
+    };
+    let base_url = format!("http://{host}");
+    let store = store::Store::bootstrap(
+        &config.public_key,
+        &config.private_key,
+        config.seed,
+        chrono::Utc::now(),
+    );
+    let org_id = store.orgs.first().map(|o| o.id.clone()).unwrap_or_default();
+    let state = AppState(Arc::new(state::Inner {
+        base_url: base_url.clone(),
+        transition_seconds: config.transition_seconds,
+        store: Mutex::new(store),
+        nonces: Mutex::new(auth::NonceTable::with_ttl(Duration::from_secs_f64(
+            config.nonce_ttl_seconds,
+        ))),
+        stats: state::Stats::default(),
+        faults: Mutex::new(faults::Faults::new(config.fault_settings(), config.seed)),
+        versions: versions::VersionTable::from_spec(spec),
+    }));
+    let app = router::build(state.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "sandbox server stopped with an error");
+        }
+    });
+    tracing::info!(%base_url, "atlas-sandbox listening");
+    tracing::info!(%org_id, "atlas-sandbox organization");
+    Ok(SandboxHandle {
+        base_url,
+        org_id,
+        public_key: config.public_key,
+        private_key: config.private_key,
+        local_addr,
+        state,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}

@@ -1,0 +1,112 @@
+//! `atlas-sandbox`: run the Atlas Admin API emulator until SIGINT/SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use atlas_sandbox::{
+    Config, DEFAULT_NONCE_TTL_SECONDS, DEFAULT_PRIVATE_KEY, DEFAULT_PUBLIC_KEY,
+    DEFAULT_TRANSITION_SECONDS,
+};
+use clap::Parser;
+
+/// A local emulator of the MongoDB Atlas Administration API v2 (digest auth, versioned media
+/// types, Atlas error envelopes) for offline tests. API under /api/atlas/v2; control plane
+/// (no auth) under /_sandbox: GET stats, GET state, POST reset, GET/POST faults.
+#[derive(Debug, Parser)]
+#[command(name = "atlas-sandbox", version)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = atlas_sandbox::DEFAULT_LISTEN)]
+    listen: SocketAddr,
+
+    /// Public key of the bootstrapped Organization Owner API key (the digest username).
+    #[arg(long, env = "ATLAS_SANDBOX_PUBLIC_KEY", default_value = DEFAULT_PUBLIC_KEY)]
+    public_key: String,
+
+    /// Private key of that API key (the digest password).
+    #[arg(long, env = "ATLAS_SANDBOX_PRIVATE_KEY", default_value = DEFAULT_PRIVATE_KEY, hide_env_values = true)]
+    private_key: String,
+
+    /// Directory to persist state in. NOT IMPLEMENTED YET: accepted and ignored; state is
+    /// kept in memory only.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+
+    /// Seconds an asynchronous resource takes per state transition (e.g. CREATING → IDLE).
+    /// No asynchronous resource is emulated yet (projects are synchronous).
+    #[arg(long, default_value_t = DEFAULT_TRANSITION_SECONDS)]
+    transition_seconds: f64,
+
+    /// Probability (0..=1) that an authenticated API request fails with 500 UNEXPECTED_ERROR.
+    #[arg(long, default_value_t = 0.0)]
+    fail_rate: f64,
+
+    /// Probability (0..=1) that an authenticated API request gets 429
+    /// RATE_LIMITED_TOKEN_BUCKET (Retry-After: 1).
+    #[arg(long, default_value_t = 0.0)]
+    throttle_rate: f64,
+
+    /// Milliseconds of latency added to every authenticated API request.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+
+    /// Seed for ids and fault decisions, for reproducible runs.
+    #[arg(long)]
+    seed: Option<u64>,
+
+    /// Seconds a digest nonce stays valid (then the server answers stale=true).
+    #[arg(long, default_value_t = DEFAULT_NONCE_TTL_SECONDS)]
+    nonce_ttl_seconds: f64,
+}
+
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("installing SIGTERM handler")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("waiting for SIGINT")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let config = Config {
+        listen: args.listen,
+        public_key: args.public_key,
+        private_key: args.private_key,
+        data_dir: args.data_dir,
+        transition_seconds: args.transition_seconds,
+        fail_rate: args.fail_rate,
+        throttle_rate: args.throttle_rate,
+        latency_ms: args.latency_ms,
+        seed: args.seed,
+        nonce_ttl_seconds: args.nonce_ttl_seconds,
+    };
+    let handle = atlas_sandbox::spawn(config)
+        .await
+        .context("starting atlas-sandbox")?;
+    // Plain lines on stdout for scripts to grep.
+    println!("atlas-sandbox listening on {}", handle.base_url);
+    println!("atlas-sandbox organization id {}", handle.org_id);
+    shutdown_signal().await?;
+    tracing::info!("shutting down");
+    handle.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Shared server state: the store, nonces, counters, fault settings, the version table.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{json, Value};
+
+use crate::auth::{NonceCheck, NonceTable};
+use crate::faults::Faults;
+use crate::store::Store;
+use crate::versions::VersionTable;
+
+/// Lock, recovering from poisoning: a panicking handler must not take the sandbox down.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Request counters for `/_sandbox/stats`. Not cleared by reset: they count served traffic.
+#[derive(Debug, Default)]
+pub struct Stats {
+    requests_total: AtomicU64,
+    challenges_total: AtomicU64,
+    auth_failures_total: AtomicU64,
+    faults_injected_total: AtomicU64,
+    by_status: Mutex<BTreeMap<u16, u64>>,
+    by_operation: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Stats {
+    pub fn count_request(&self, status: u16, operation: Option<&str>) {
+        self.requests_total.fetch_add(1, Ordering::Relaxed);
+        *lock(&self.by_status).entry(status).or_default() += 1;
+        if let Some(op) = operation {
+            *lock(&self.by_operation).entry(op.to_string()).or_default() += 1;
+        }
+    }
+
+    pub fn count_challenge(&self) {
+        self.challenges_total.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_auth_failure(&self) {
+        self.auth_failures_total.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_fault(&self) {
+        self.faults_injected_total.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn requests_total(&self) -> u64 {
+        self.requests_total.load(Ordering::Relaxed)
+    }
+
+    pub fn to_json(&self) -> Value {
+        let by_status: BTreeMap<String, u64> = lock(&self.by_status)
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        json!({
+            "requests_total": self.requests_total(),
+            "challenges_total": self.challenges_total.load(Ordering::Relaxed),
+            "auth_failures_total": self.auth_failures_total.load(Ordering::Relaxed),
+            "faults_injected_total": self.faults_injected_total.load(Ordering::Relaxed),
+            "requests_by_status": by_status,
+            "requests_by_operation": *lock(&self.by_operation),
+        })
+    }
+}
+
+pub struct Inner {
+    pub base_url: String,
+    pub transition_seconds: f64,
+    pub store: Mutex<Store>,
+    pub nonces: Mutex<NonceTable>,
+    pub stats: Stats,
+    pub faults: Mutex<Faults>,
+    pub versions: VersionTable,
+}
+
+/// Cheap to clone; handed to every handler and middleware.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl AppState {
+    pub fn base_url(&self) -> &str {
+        &self.0.base_url
+    }
+
+    /// How long asynchronous resources take to settle (used by later areas).
+    #[allow(dead_code)]
+    pub fn transition_seconds(&self) -> f64 {
+        self.0.transition_seconds
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.0.store)
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.0.stats
+    }
+
+    pub fn versions(&self) -> &VersionTable {
+        &self.0.versions
+    }
+
+    pub fn faults(&self) -> MutexGuard<'_, Faults> {
+        lock(&self.0.faults)
+    }
+
+    pub fn issue_nonce(&self) -> String {
+        lock(&self.0.nonces).issue(&mut rand::rng())
+    }
+
+    pub fn use_nonce(&self, nonce: &str, nc: u32) -> NonceCheck {
+        lock(&self.0.nonces).use_nonce(nonce, nc)
+    }
+
+    /// `(key id, public key, private key)` of the API key with this public key.
+    pub fn lookup_api_key(&self, public_key: &str) -> Option<(String, String, String)> {
+        self.store()
+            .api_key_by_public(public_key)
+            .map(|k| (k.id.clone(), k.public_key.clone(), k.private_key.clone()))
+    }
+}

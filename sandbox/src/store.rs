@@ -1,0 +1,254 @@
+//! All emulated data, behind one lock (held only briefly, never across an await).
+//!
+//! The tree mirrors Atlas ownership: organizations own projects; a project owns everything
+//! under `/groups/{groupId}/...` in [`ProjectChildren`], so deleting or resetting a project
+//! drops all of it. Later areas (clusters, database users, access lists) add their tables
+//! there.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Makes 24-hex ObjectId-style ids: 4 bytes Unix seconds, 5 bytes per-process random, 3
+/// bytes counter — time-ordered like real Atlas ids.
+#[derive(Debug)]
+pub struct IdGen {
+    process: [u8; 5],
+    counter: u32,
+}
+
+impl IdGen {
+    pub fn new(rng: &mut impl RngCore) -> Self {
+        let mut process = [0u8; 5];
+        rng.fill_bytes(&mut process);
+        Self {
+            process,
+            counter: rng.next_u32() & 0x00ff_ffff,
+        }
+    }
+
+    pub fn next_id(&mut self, now: DateTime<Utc>) -> String {
+        self.counter = (self.counter + 1) & 0x00ff_ffff;
+        let secs = u32::try_from(now.timestamp()).unwrap_or(u32::MAX);
+        let mut bytes = [0u8; 12];
+        bytes[..4].copy_from_slice(&secs.to_be_bytes());
+        bytes[4..9].copy_from_slice(&self.process);
+        bytes[9..].copy_from_slice(&self.counter.to_be_bytes()[1..]);
+        hex::encode(bytes)
+    }
+}
+
+/// `^([a-f0-9]{24})$`, the shape of every Atlas object id.
+pub fn is_object_id(s: &str) -> bool {
+    s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Atlas timestamps: ISO 8601 UTC, second precision, `Z`.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.trunc_subsecs(0)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub skip_default_alerts_settings: bool,
+}
+
+/// A programmatic API key (digest username = public key, password = private key).
+#[derive(Clone)]
+pub struct ApiKey {
+    pub id: String,
+    pub org_id: String,
+    pub public_key: String,
+    pub private_key: String,
+    pub desc: String,
+    pub roles: Vec<String>,
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("id", &self.id)
+            .field("public_key", &self.public_key)
+            .field("private_key", &"<redacted>")
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
+/// Everything a project owns. Each area adds its table here (clusters, database users,
+/// access-list entries, ...); `reset` and project deletion drop it with the project.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectChildren {}
+
+impl ProjectChildren {
+    /// Clusters that block deleting the project (`CANNOT_CLOSE_GROUP_ACTIVE_ATLAS_CLUSTERS`).
+    pub fn active_cluster_count(&self) -> usize {
+        0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    pub org_id: String,
+    pub created: DateTime<Utc>,
+    pub with_default_alerts_settings: bool,
+    pub tags: Vec<Tag>,
+    /// From `?projectOwnerId=`; kept for the record, not returned (as Atlas).
+    pub owner_id: Option<String>,
+    pub children: ProjectChildren,
+}
+
+/// The whole emulated world.
+#[derive(Debug)]
+pub struct Store {
+    pub orgs: Vec<Organization>,
+    pub api_keys: Vec<ApiKey>,
+    /// In creation order (lists return this order).
+    pub projects: Vec<Project>,
+    pub ids: IdGen,
+}
+
+/// The bootstrap organization's name (must match the org name pattern: no spaces).
+pub const BOOTSTRAP_ORG_NAME: &str = "atlas-sandbox-org";
+
+impl Store {
+    /// One organization and one Organization Owner API key with the given credentials.
+    pub fn bootstrap(
+        public_key: &str,
+        private_key: &str,
+        seed: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut rng = match seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
+        let mut ids = IdGen::new(&mut rng);
+        let org_id = ids.next_id(now);
+        let key_id = ids.next_id(now);
+        Self {
+            orgs: vec![Organization {
+                id: org_id.clone(),
+                name: BOOTSTRAP_ORG_NAME.to_string(),
+                skip_default_alerts_settings: false,
+            }],
+            api_keys: vec![ApiKey {
+                id: key_id,
+                org_id,
+                public_key: public_key.to_string(),
+                private_key: private_key.to_string(),
+                desc: "atlas-sandbox bootstrap key".to_string(),
+                roles: vec!["ORG_OWNER".to_string()],
+            }],
+            projects: Vec::new(),
+            ids,
+        }
+    }
+
+    pub fn next_id(&mut self, now: DateTime<Utc>) -> String {
+        self.ids.next_id(now)
+    }
+
+    /// Wipe every project (and all it owns); keep organizations and API keys.
+    pub fn reset(&mut self) -> usize {
+        let n = self.projects.len();
+        self.projects.clear();
+        n
+    }
+
+    pub fn org(&self, id: &str) -> Option<&Organization> {
+        self.orgs.iter().find(|o| o.id == id)
+    }
+
+    pub fn project(&self, id: &str) -> Option<&Project> {
+        self.projects.iter().find(|p| p.id == id)
+    }
+
+    pub fn project_mut(&mut self, id: &str) -> Option<&mut Project> {
+        self.projects.iter_mut().find(|p| p.id == id)
+    }
+
+    pub fn api_key_by_public(&self, public_key: &str) -> Option<&ApiKey> {
+        self.api_keys.iter().find(|k| k.public_key == public_key)
+    }
+
+    /// A debugging dump (no secrets).
+    pub fn snapshot(&self) -> Value {
+        json!({
+            "orgs": self.orgs.iter().map(|o| json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
+            "apiKeys": self.api_keys.iter().map(|k| json!({
+                "id": k.id, "orgId": k.org_id, "publicKey": k.public_key, "desc": k.desc, "roles": k.roles,
+            })).collect::<Vec<_>>(),
+            "projects": self.projects.iter().map(|p| json!({
+                "id": p.id, "name": p.name, "orgId": p.org_id, "created": timestamp(p.created),
+                "withDefaultAlertsSettings": p.with_default_alerts_settings, "tags": p.tags,
+                "ownerId": p.owner_id,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_object_ids_ordered_by_time_then_counter() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut ids = IdGen::new(&mut rng);
+        let t = DateTime::from_timestamp(1_700_000_000, 0).expect("valid time");
+        let a = ids.next_id(t);
+        let b = ids.next_id(t);
+        assert!(is_object_id(&a) && is_object_id(&b));
+        assert!(a.starts_with(&format!("{:08x}", 1_700_000_000u32)));
+        assert_ne!(a, b);
+        let later = ids.next_id(t + chrono::Duration::seconds(1));
+        assert!(later > b);
+    }
+
+    #[test]
+    fn seeded_bootstrap_is_deterministic() {
+        let t = DateTime::from_timestamp(1_700_000_000, 0).expect("valid time");
+        let a = Store::bootstrap("k", "p", Some(1), t);
+        let b = Store::bootstrap("k", "p", Some(1), t);
+        assert_eq!(a.orgs[0].id, b.orgs[0].id);
+    }
+
+    #[test]
+    fn timestamp_is_second_precision_utc_z() {
+        let t = DateTime::from_timestamp(1_786_330_978, 123_000_000).expect("valid time");
+        assert_eq!(timestamp(t), "2026-08-10T03:02:58Z");
+    }
+
+    #[test]
+    fn reset_keeps_org_and_keys() {
+        let mut s = Store::bootstrap("k", "p", None, Utc::now());
+        s.projects.push(Project {
+            id: "x".into(),
+            name: "n".into(),
+            org_id: s.orgs[0].id.clone(),
+            created: Utc::now(),
+            with_default_alerts_settings: true,
+            tags: vec![],
+            owner_id: None,
+            children: ProjectChildren::default(),
+        });
+        assert_eq!(s.reset(), 1);
+        assert!(s.projects.is_empty());
+        assert_eq!(s.orgs.len(), 1);
+        assert_eq!(s.api_keys.len(), 1);
+    }
+}
