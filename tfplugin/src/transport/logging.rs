@@ -111,6 +111,7 @@ fn noise_filter(level: LevelFilter) -> Targets {
         .with_target("h2", quiet)
         .with_target("hyper", quiet)
         .with_target("hyper_util", quiet)
+        .with_target("tonic", quiet)
         .with_target("tower", quiet)
         .with_target("rustls", quiet)
         .with_target("tokio_util", quiet)

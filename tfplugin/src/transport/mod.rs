@@ -89,8 +89,9 @@ pub enum TransportError {
 }
 
 impl TransportError {
-    /// The process exit code for this error (go-plugin plugins exit 1).
-    pub fn exit_code(&self) -> i32 {
+    /// The process exit code for this error (go-plugin plugins exit 1), e.g. for
+    /// `std::process::ExitCode::from`.
+    pub fn exit_code(&self) -> u8 {
         1
     }
 }
