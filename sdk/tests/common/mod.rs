@@ -1,0 +1,50 @@
+//! Shared helpers for the tests that run against the in-process sandbox.
+#![allow(dead_code)]
+
+use atlas_admin_sdk::Client;
+use atlas_sandbox::SandboxHandle;
+
+/// Starts a sandbox on a free port.
+pub async fn sandbox() -> SandboxHandle {
+    atlas_sandbox::spawn(atlas_sandbox::Config {
+        listen: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("sandbox: {e}"))
+}
+
+/// A client authenticated with the sandbox's API key.
+pub fn client(sb: &SandboxHandle) -> Client {
+    Client::builder()
+        .base_url(&sb.base_url)
+        .digest_auth(&sb.public_key, &sb.private_key)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// `requests_total` read through `GET /_sandbox/stats`.
+pub async fn stats_requests_total(sb: &SandboxHandle) -> u64 {
+    let v: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", sb.base_url))
+        .await
+        .unwrap_or_else(|e| panic!("stats: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("stats json: {e}"));
+    v["requests_total"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no requests_total in {v}"))
+}
+
+/// Unwraps a result, panicking with the error's Display.
+pub fn ok<T>(r: atlas_admin_sdk::Result<T>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Unwraps an error.
+pub fn err<T: std::fmt::Debug>(r: atlas_admin_sdk::Result<T>) -> atlas_admin_sdk::Error {
+    match r {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(e) => e,
+    }
+}
