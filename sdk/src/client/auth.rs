@@ -2,12 +2,12 @@
 //!
 //! Two schemes exist today:
 //! * [`Credentials::Digest`]: a programmatic API key (public key + private key) used with HTTP
-//!   Digest (RFC 2617, see [`super::digest`]);
+//!   Digest (RFC 2617, implemented in the private `client::digest` module);
 //! * [`Credentials::Bearer`]: a ready-made OAuth access token.
 //!
 //! Seam for service accounts: OAuth 2.0 client credentials (`POST /api/oauth/token`, token valid
-//! one hour) will be a third variant whose [`Authenticator::authorization`] mints/caches a token
-//! and whose [`Authenticator::on_unauthorized`] drops the cached token so the request is retried
+//! one hour) will be a third variant whose `Authenticator::authorization` mints/caches a token
+//! and whose `Authenticator::on_unauthorized` drops the cached token so the request is retried
 //! once with a fresh one. Both hooks are already `async` and called by the client for every
 //! request, so adding it does not touch the request plumbing.
 
