@@ -29,7 +29,7 @@ pub mod pagination;
 
 pub use api::organizations::OrganizationsApi;
 pub use api::projects::ProjectsApi;
-pub use client::auth::Secret;
+pub use client::auth::{Credentials, Secret};
 pub use client::retry::RetryPolicy;
 pub use client::{ApiVersion, Client, ClientBuilder, RawResponse, Request};
 pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, Result};
