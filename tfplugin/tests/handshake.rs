@@ -335,3 +335,74 @@ fn wrong_protocol_versions_are_refused() {
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty(), "no handshake line on failure");
 }
+
+/// Starts the example the way go-plugin does (minus Terraform) and returns it with its
+/// handshake line.
+fn start_as_plugin(client_cert_pem: Option<&str>) -> (KillOnDrop, String) {
+    let mut cmd = Command::new(example_binary());
+    cmd.env(
+        "TF_PLUGIN_MAGIC_COOKIE",
+        "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+    )
+    .env("PLUGIN_PROTOCOL_VERSIONS", "6,5")
+    .env("PLUGIN_MIN_PORT", "10000")
+    .env("PLUGIN_MAX_PORT", "25000")
+    .env_remove("PLUGIN_CLIENT_CERT")
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::inherit());
+    if let Some(pem) = client_cert_pem {
+        cmd.env("PLUGIN_CLIENT_CERT", pem);
+    }
+    let mut child = cmd.spawn().expect("start provider");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let child = KillOnDrop(child);
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read handshake line");
+    (child, line.trim_end().to_owned())
+}
+
+#[test]
+fn handshake_line_shape_and_sigint_is_ignored() {
+    use base64::Engine as _;
+
+    let (mut plain, line) = start_as_plugin(None);
+    let fields: Vec<&str> = line.split('|').collect();
+    assert_eq!(fields.len(), 6, "{line}");
+    assert_eq!(&fields[..3], ["1", "6", "tcp"], "{line}");
+    let port: u16 = fields[3]
+        .strip_prefix("127.0.0.1:")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("bad address in {line}"));
+    assert!((10000..=25000).contains(&port), "{line}");
+    assert_eq!(fields[4], "grpc");
+    assert_eq!(fields[5], "", "no certificate without PLUGIN_CLIENT_CERT");
+
+    // Terraform's Ctrl-C reaches the provider too; it must survive it.
+    let status = Command::new("kill")
+        .args(["-INT", &plain.0.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        plain.0.try_wait().expect("try_wait").is_none(),
+        "SIGINT killed the provider"
+    );
+
+    // AutoMTLS: the last field is unpadded standard base64 of a DER certificate.
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("key");
+    let client = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("client cert");
+    let (_tls, line) = start_as_plugin(Some(&client.pem()));
+    let cert = line.rsplit('|').next().expect("cert field");
+    assert!(cert.len() > 50 && !cert.ends_with('='), "{line}");
+    let der = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(cert)
+        .expect("base64 STANDARD_NO_PAD");
+    assert_eq!(der.first(), Some(&0x30), "DER SEQUENCE");
+}

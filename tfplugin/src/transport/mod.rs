@@ -350,3 +350,91 @@ where
     drop(health_reporter);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::plugin::grpc_controller_client::GrpcControllerClient;
+    use crate::proto::plugin::grpc_stdio_client::GrpcStdioClient;
+    use crate::proto::tfplugin6::provider_client::ProviderClient;
+    use crate::proto::tfplugin6::{get_metadata, get_provider_schema};
+    use futures::StreamExt as _;
+    use tonic_health::pb::health_check_response::ServingStatus as HealthStatus;
+    use tonic_health::pb::health_client::HealthClient;
+    use tonic_health::pb::HealthCheckRequest;
+
+    /// Implements only GetProviderSchema; everything else is a generated default stub.
+    struct SchemaOnly;
+
+    #[tonic::async_trait]
+    impl Provider for SchemaOnly {
+        async fn get_provider_schema(
+            &self,
+            _request: tonic::Request<get_provider_schema::Request>,
+        ) -> Result<tonic::Response<get_provider_schema::Response>, tonic::Status> {
+            Ok(tonic::Response::new(
+                get_provider_schema::Response::default(),
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn services_health_stubs_and_shutdown() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(run_server(
+            SchemaOnly,
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            shutdown.clone(),
+        ));
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connect");
+
+        let health = HealthClient::new(channel.clone())
+            .check(HealthCheckRequest {
+                service: "plugin".into(),
+            })
+            .await
+            .expect("health check")
+            .into_inner();
+        assert_eq!(health.status, HealthStatus::Serving as i32);
+
+        let mut provider = ProviderClient::new(channel.clone());
+        provider
+            .get_provider_schema(get_provider_schema::Request {})
+            .await
+            .expect("implemented RPC");
+        let status = provider
+            .get_metadata(get_metadata::Request {})
+            .await
+            .expect_err("default stub");
+        assert_eq!(status.code(), tonic::Code::Unimplemented);
+
+        // Terraform opens the stdio stream right away; it must not hold up shutdown.
+        let mut stdio = GrpcStdioClient::new(channel.clone())
+            .stream_stdio(())
+            .await
+            .expect("stdio stream")
+            .into_inner();
+
+        let started = std::time::Instant::now();
+        GrpcControllerClient::new(channel.clone())
+            .shutdown(crate::proto::plugin::Empty {})
+            .await
+            .expect("shutdown");
+        assert!(stdio.next().await.is_none_or(|item| item.is_err()));
+        drop(channel);
+        tokio::time::timeout(Duration::from_secs(2), server)
+            .await
+            .expect("server stops within Terraform's 2 s")
+            .expect("join")
+            .expect("server result");
+        assert!(started.elapsed() < SHUTDOWN_GRACE + Duration::from_millis(500));
+    }
+}
