@@ -119,10 +119,6 @@ impl VersionTable {
     }
 
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
-        let path = path
-            .strip_suffix('/')
-            .filter(|p| !p.is_empty())
-            .unwrap_or(path);
         let mut best: Option<(usize, &OperationEntry)> = None;
         let mut path_seen = false;
         for entry in &self.entries {

@@ -615,6 +615,14 @@ async fn project_errors_are_atlas_envelopes_never_500() {
     assert_eq!((r.status, r.code()), (404, "RESOURCE_NOT_FOUND"));
     c.spec.validate_error(&r.body).expect("ApiError");
     let r = c
+        .call(Method::GET, "/api/atlas/v2/groups/", Some(V20230101), None)
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "RESOURCE_NOT_FOUND"),
+        "trailing slash"
+    );
+    let r = c
         .call(Method::PUT, "/api/atlas/v2/groups", Some(V20230101), None)
         .await;
     assert_eq!((r.status, r.code()), (405, "METHOD_NOT_ALLOWED"));
