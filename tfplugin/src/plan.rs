@@ -78,7 +78,13 @@ fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
     }
 }
 
-fn mark_block(block: &Block, planned: &mut Value, config: &Value, prior: Option<&Value>, mode: Mode) {
+fn mark_block(
+    block: &Block,
+    planned: &mut Value,
+    config: &Value,
+    prior: Option<&Value>,
+    mode: Mode,
+) {
     mark_attributes(&block.attributes, planned, config, prior, mode);
     let Some(obj) = planned.as_object_mut() else {
         return;
@@ -125,7 +131,8 @@ fn mark_attributes(
             if attr.default.is_some() || !attr.computed {
                 continue;
             }
-            let keep_prior = attr.use_state_for_unknown && pri.is_some_and(|p| !p.is_null());
+            // A known prior value (null included) is kept as is.
+            let keep_prior = attr.use_state_for_unknown && pri.is_some_and(|p| !p.is_unknown());
             match mode {
                 Mode::Create => *slot = Value::unknown(),
                 Mode::Changed if !keep_prior => *slot = Value::unknown(),

@@ -1,0 +1,349 @@
+//! The provider block: arguments, environment variables and credential resolution, as the
+//! official provider does them (its `internal/config/credentials.go`).
+//!
+//! Resolution picks one whole source, no merging: provider arguments if any credential argument
+//! is set, else environment variables. Inside the source: access token, then service account,
+//! then API key (HTTP digest). Differences from the official provider, on purpose:
+//! `client_secret` and `access_token` are sensitive; AWS Secrets Manager and service accounts are
+//! not implemented yet and say so instead of being ignored.
+
+use crate::AtlasClient;
+use atlas_admin_sdk::Client;
+use serde::Deserialize;
+use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::provider::ConfigureRequest;
+use tfplugin::schema::{Attribute, Block, BlockNesting, NestedBlock, Schema};
+use tfplugin::value::Value;
+
+pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
+const GOV_BASE_URL: &str = "https://cloud.mongodbgov.com";
+
+const PUBLIC_KEY_ENV: &[&str] = &[
+    "MONGODB_ATLAS_PUBLIC_API_KEY",
+    "MONGODB_ATLAS_PUBLIC_KEY",
+    "MCLI_PUBLIC_API_KEY",
+];
+const PRIVATE_KEY_ENV: &[&str] = &[
+    "MONGODB_ATLAS_PRIVATE_API_KEY",
+    "MONGODB_ATLAS_PRIVATE_KEY",
+    "MCLI_PRIVATE_API_KEY",
+];
+const BASE_URL_ENV: &[&str] = &["MONGODB_ATLAS_BASE_URL", "MCLI_OPS_MANAGER_URL"];
+const CLIENT_ID_ENV: &[&str] = &["MONGODB_ATLAS_CLIENT_ID"];
+const CLIENT_SECRET_ENV: &[&str] = &["MONGODB_ATLAS_CLIENT_SECRET"];
+const ACCESS_TOKEN_ENV: &[&str] = &["MONGODB_ATLAS_ACCESS_TOKEN"];
+const ROLE_ARN_ENV: &[&str] = &["ASSUME_ROLE_ARN", "TF_VAR_ASSUME_ROLE_ARN"];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProviderConfig {
+    pub public_key: Option<String>,
+    pub private_key: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub access_token: Option<String>,
+    pub base_url: Option<String>,
+    pub realm_base_url: Option<String>,
+    pub is_mongodbgov_cloud: Option<bool>,
+    pub secret_name: Option<String>,
+    pub region: Option<String>,
+    pub sts_endpoint: Option<String>,
+    pub aws_access_key_id: Option<String>,
+    pub aws_secret_access_key: Option<String>,
+    pub aws_session_token: Option<String>,
+    #[serde(default)]
+    pub assume_role: Vec<AssumeRole>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AssumeRole {
+    pub role_arn: Option<String>,
+}
+
+pub fn schema() -> Schema {
+    let s = |name: &str, text: &str| Attribute::string(name).optional().description(text);
+    Schema::new(
+        Block::new()
+            .attribute(s(
+                "public_key",
+                "Atlas programmatic API key, public part (HTTP digest user).",
+            ))
+            .attribute(s("private_key", "Atlas programmatic API key, private part.").sensitive())
+            .attribute(s("client_id", "Service account client id."))
+            .attribute(s("client_secret", "Service account client secret.").sensitive())
+            .attribute(s("access_token", "A service account access token.").sensitive())
+            .attribute(s(
+                "base_url",
+                "Atlas base URL; defaults to https://cloud.mongodb.com.",
+            ))
+            .attribute(s("realm_base_url", "App Services admin API base URL."))
+            .attribute(
+                Attribute::bool("is_mongodbgov_cloud")
+                    .optional()
+                    .description("Use Atlas for Government (https://cloud.mongodbgov.com)."),
+            )
+            .attribute(s(
+                "secret_name",
+                "AWS Secrets Manager secret holding the credentials.",
+            ))
+            .attribute(s("region", "AWS region of the secret."))
+            .attribute(s("sts_endpoint", "AWS STS endpoint."))
+            .attribute(s("aws_access_key_id", "AWS access key id for STS."))
+            .attribute(s("aws_secret_access_key", "AWS secret access key for STS.").sensitive())
+            .attribute(s("aws_session_token", "AWS session token for STS.").sensitive())
+            .block(
+                NestedBlock::new(
+                    "assume_role",
+                    BlockNesting::List,
+                    Block::new().attribute(Attribute::string("role_arn").optional()),
+                )
+                .items(0, 1),
+            ),
+    )
+}
+
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if let Some(Value::String(key)) = config.get_attr("public_key") {
+        if key.starts_with("mdb_sa") {
+            diags.push(service_account_in_public_key());
+        }
+    }
+    diags
+}
+
+fn service_account_in_public_key() -> Diagnostic {
+    Diagnostic::error_at(
+        AttributePath::root("public_key"),
+        "Service account id given as public_key",
+        "The value looks like a service account client id (mdb_sa…). Set client_id and client_secret instead.",
+    )
+}
+
+/// One credential source, already resolved.
+#[derive(Debug, Default, PartialEq)]
+struct Source {
+    public_key: Option<String>,
+    private_key: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    access_token: Option<String>,
+    base_url: Option<String>,
+}
+
+fn non_empty(v: &Option<String>) -> Option<String> {
+    v.as_ref().filter(|s| !s.is_empty()).cloned()
+}
+
+fn env_first(names: &[&str], env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    names.iter().find_map(|n| env(n).filter(|v| !v.is_empty()))
+}
+
+/// Chooses the credential source the way the official provider does.
+fn resolve(config: &ProviderConfig, env: &dyn Fn(&str) -> Option<String>) -> Source {
+    let from_attrs = Source {
+        public_key: non_empty(&config.public_key),
+        private_key: non_empty(&config.private_key),
+        client_id: non_empty(&config.client_id),
+        client_secret: non_empty(&config.client_secret),
+        access_token: non_empty(&config.access_token),
+        base_url: non_empty(&config.base_url),
+    };
+    let attrs_have_credentials = from_attrs.public_key.is_some()
+        || from_attrs.private_key.is_some()
+        || from_attrs.client_id.is_some()
+        || from_attrs.client_secret.is_some()
+        || from_attrs.access_token.is_some();
+    if attrs_have_credentials {
+        return from_attrs;
+    }
+    Source {
+        public_key: env_first(PUBLIC_KEY_ENV, env),
+        private_key: env_first(PRIVATE_KEY_ENV, env),
+        client_id: env_first(CLIENT_ID_ENV, env),
+        client_secret: env_first(CLIENT_SECRET_ENV, env),
+        access_token: env_first(ACCESS_TOKEN_ENV, env),
+        base_url: from_attrs.base_url.or_else(|| env_first(BASE_URL_ENV, env)),
+    }
+}
+
+fn user_agent(terraform_version: &str) -> String {
+    format!(
+        "terraform-provider-mongodbatlas/{} (rust) Terraform/{terraform_version}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+pub fn configure(req: &ConfigureRequest<ProviderConfig>) -> Result<AtlasClient, Diagnostics> {
+    let env = |name: &str| std::env::var(name).ok();
+    configure_with_env(req, &env)
+}
+
+fn configure_with_env(
+    req: &ConfigureRequest<ProviderConfig>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<AtlasClient, Diagnostics> {
+    let config = &req.config;
+    let mut diags = Diagnostics::new();
+    let role_arn = config
+        .assume_role
+        .iter()
+        .find_map(|r| non_empty(&r.role_arn))
+        .or_else(|| env_first(ROLE_ARN_ENV, env));
+    if role_arn.is_some() || non_empty(&config.secret_name).is_some() {
+        diags.push(Diagnostic::error_at(
+            AttributePath::root("assume_role"),
+            "AWS Secrets Manager credentials are not supported",
+            "This provider does not read credentials from AWS Secrets Manager yet. Pass the keys through provider arguments or MONGODB_ATLAS_* environment variables.",
+        ));
+        return Err(diags);
+    }
+    let source = resolve(config, env);
+    let mut base_url = source
+        .base_url
+        .clone()
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    if config.is_mongodbgov_cloud == Some(true)
+        && !base_url.starts_with("https://cloud-dev.mongodbgov.com")
+        && !base_url.starts_with("https://cloud-qa.mongodbgov.com")
+    {
+        base_url = GOV_BASE_URL.to_string();
+    }
+    let builder = Client::builder()
+        .base_url(base_url.trim_end_matches('/'))
+        .user_agent(user_agent(&req.terraform_version));
+
+    let has_sa = source.client_id.is_some() || source.client_secret.is_some();
+    let has_pak = source.public_key.is_some() || source.private_key.is_some();
+    let builder = if let Some(token) = &source.access_token {
+        if has_sa || has_pak {
+            req.warn(Diagnostic::warning(
+                "Access token will be used",
+                "Several kinds of credentials are set; the access token takes precedence over the service account and API key.",
+            ));
+        }
+        builder.bearer_token(token.clone())
+    } else if has_sa {
+        diags.push(Diagnostic::error_at(
+            AttributePath::root("client_id"),
+            "Service accounts are not supported yet",
+            "Authenticating with client_id/client_secret is not implemented in this provider yet; use an API key (public_key/private_key) or an access_token.",
+        ));
+        return Err(diags);
+    } else if has_pak {
+        match (&source.public_key, &source.private_key) {
+            (Some(p), Some(k)) => {
+                if p.starts_with("mdb_sa") {
+                    diags.push(service_account_in_public_key());
+                    return Err(diags);
+                }
+                builder.digest_auth(p.clone(), k.clone())
+            }
+            (Some(_), None) => {
+                diags.push(Diagnostic::error_at(
+                    AttributePath::root("private_key"),
+                    "Missing private key",
+                    "public_key is set but private_key is not (argument or MONGODB_ATLAS_PRIVATE_KEY).",
+                ));
+                return Err(diags);
+            }
+            _ => {
+                diags.push(Diagnostic::error_at(
+                    AttributePath::root("public_key"),
+                    "Missing public key",
+                    "private_key is set but public_key is not (argument or MONGODB_ATLAS_PUBLIC_KEY).",
+                ));
+                return Err(diags);
+            }
+        }
+    } else {
+        req.warn(Diagnostic::warning(
+            "No credentials set",
+            "Set public_key and private_key (or MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY); calls to Atlas will fail without them.",
+        ));
+        builder
+    };
+    builder.build().map_err(|e| {
+        Diagnostics::from(Diagnostic::error_at(
+            AttributePath::root("base_url"),
+            "Invalid provider configuration",
+            e.to_string(),
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k: &str| map.get(k).cloned()
+    }
+
+    #[test]
+    fn attributes_win_as_a_whole_source() {
+        let config = ProviderConfig {
+            public_key: Some("pub".into()),
+            private_key: Some("priv".into()),
+            ..Default::default()
+        };
+        let env = env_of(&[
+            ("MONGODB_ATLAS_PUBLIC_KEY", "envpub"),
+            ("MONGODB_ATLAS_BASE_URL", "http://elsewhere"),
+        ]);
+        let s = resolve(&config, &env);
+        assert_eq!(s.public_key.as_deref(), Some("pub"));
+        assert_eq!(
+            s.base_url, None,
+            "base_url from env is ignored when attributes hold keys"
+        );
+    }
+
+    #[test]
+    fn env_source_uses_aliases_in_order() {
+        let env = env_of(&[
+            ("MONGODB_ATLAS_PUBLIC_KEY", "second"),
+            ("MONGODB_ATLAS_PUBLIC_API_KEY", "first"),
+            ("MCLI_PRIVATE_API_KEY", "third"),
+            ("MCLI_OPS_MANAGER_URL", "http://127.0.0.1:1"),
+        ]);
+        let s = resolve(&ProviderConfig::default(), &env);
+        assert_eq!(s.public_key.as_deref(), Some("first"));
+        assert_eq!(s.private_key.as_deref(), Some("third"));
+        assert_eq!(s.base_url.as_deref(), Some("http://127.0.0.1:1"));
+    }
+
+    #[test]
+    fn half_an_api_key_is_an_error_naming_the_attribute() {
+        let req = ConfigureRequest::new(
+            ProviderConfig {
+                public_key: Some("pub".into()),
+                ..Default::default()
+            },
+            "1.11.4".into(),
+        );
+        let err = configure_with_env(&req, &env_of(&[]))
+            .err()
+            .unwrap_or_default();
+        let d = err.iter().next().cloned();
+        assert_eq!(
+            d.and_then(|d| d.path),
+            Some(AttributePath::root("private_key"))
+        );
+    }
+
+    #[test]
+    fn no_credentials_is_a_warning() {
+        let req = ConfigureRequest::new(ProviderConfig::default(), "1.11.4".into());
+        assert!(configure_with_env(&req, &env_of(&[])).is_ok());
+        assert!(req
+            .take_warnings()
+            .iter()
+            .any(|d| d.summary == "No credentials set"));
+    }
+}

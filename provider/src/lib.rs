@@ -1,0 +1,81 @@
+//! The `mongodbatlas` Terraform provider: a drop-in for the official provider's
+//! configuration, written in Rust on the [`tfplugin`] framework and the Atlas Admin SDK.
+
+pub mod config;
+pub mod data_sources;
+pub mod errors;
+pub mod resources;
+
+use async_trait::async_trait;
+use atlas_admin_sdk::Client;
+use tfplugin::data_source::DynDataSource;
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::provider::{ConfigureRequest, Provider};
+use tfplugin::resource::DynResource;
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
+
+/// The address Terraform knows this provider by; configurations keep `source = "mongodb/mongodbatlas"`.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/mongodb/mongodbatlas";
+
+/// What every resource receives: the configured Atlas client.
+pub type AtlasClient = Client;
+
+pub struct AtlasProvider;
+
+#[async_trait]
+impl Provider for AtlasProvider {
+    type Client = AtlasClient;
+    type Config = config::ProviderConfig;
+    const TYPE_NAME: &'static str = "mongodbatlas";
+
+    fn schema(&self) -> Schema {
+        config::schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        config::validate(config)
+    }
+
+    async fn configure(
+        &self,
+        req: &ConfigureRequest<Self::Config>,
+    ) -> Result<Self::Client, Diagnostics> {
+        config::configure(req)
+    }
+
+    fn resources(&self) -> Vec<Box<dyn DynResource<Self::Client>>> {
+        resources::all()
+    }
+
+    fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Self::Client>>> {
+        data_sources::all()
+    }
+}
+
+/// The binary's whole `main`: serve until Terraform shuts the plugin down. `--debug` serves
+/// for a debugger and prints the `TF_REATTACH_PROVIDERS` value to use.
+pub fn run_main() -> std::process::ExitCode {
+    let debug = std::env::args()
+        .skip(1)
+        .any(|a| a == "--debug" || a == "-debug");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("terraform-provider-mongodbatlas: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match tfplugin::serve(AtlasProvider, PROVIDER_ADDRESS, debug).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("terraform-provider-mongodbatlas: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    })
+}

@@ -1,0 +1,29 @@
+//! Managed resources, one module each. Registering a resource is one line in [`all`].
+
+pub mod project;
+
+use crate::AtlasClient;
+use tfplugin::resource::DynResource;
+
+/// Every resource this provider serves, sorted by type name.
+pub fn all() -> Vec<Box<dyn DynResource<AtlasClient>>> {
+    vec![Box::new(project::ProjectResource)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tfplugin::schema::validate_schema;
+
+    #[test]
+    fn resource_schemas_are_valid_and_names_unique() {
+        let mut names = std::collections::BTreeSet::new();
+        for r in all() {
+            assert!(r.type_name().starts_with("mongodbatlas_"));
+            assert!(names.insert(r.type_name()), "duplicate {}", r.type_name());
+            if let Err(e) = validate_schema(&r.schema()) {
+                panic!("{}: {e}", r.type_name());
+            }
+        }
+    }
+}
