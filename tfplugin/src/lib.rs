@@ -6,8 +6,8 @@
 pub mod context;
 pub mod data_source;
 pub mod diagnostics;
-pub mod path;
 pub mod model;
+pub mod path;
 pub mod plan;
 pub mod proto;
 pub mod provider;

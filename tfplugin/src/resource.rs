@@ -181,10 +181,10 @@ impl<R: Resource> DynResource<R::Client> for R {
         for attr in &schema.block.attributes {
             if let (Some(message), Some(v)) = (&attr.deprecated, config.get_attr(&attr.name)) {
                 if !v.is_null() {
-                    diags.push(Diagnostic::warning(
-                        "Deprecated attribute",
-                        message.clone(),
-                    ).with_path(AttributePath::root(attr.name.clone())));
+                    diags.push(
+                        Diagnostic::warning("Deprecated attribute", message.clone())
+                            .with_path(AttributePath::root(attr.name.clone())),
+                    );
                 }
             }
         }
@@ -297,7 +297,10 @@ impl<R: Resource> DynResource<R::Client> for R {
         })?;
         let upgraded = self.upgrade_state(version, json)?;
         let bytes = serde_json::to_vec(&upgraded).map_err(|e| {
-            Diagnostics::from(Diagnostic::error("Could not re-encode state", e.to_string()))
+            Diagnostics::from(Diagnostic::error(
+                "Could not re-encode state",
+                e.to_string(),
+            ))
         })?;
         let mut v = decode_json(&bytes, &schema.ty()).map_err(|e| {
             Diagnostics::from(Diagnostic::error(

@@ -347,10 +347,16 @@ fn validate_attributes(attrs: &[Attribute], prefix: &str, in_set: bool) -> Resul
         let flags = (a.required, a.optional, a.computed);
         match flags {
             (true, false, false) | (false, true, _) | (false, false, true) => {}
-            _ => return Err(format!("{at}: exactly one of required, optional, computed (or optional+computed)")),
+            _ => {
+                return Err(format!(
+                    "{at}: exactly one of required, optional, computed (or optional+computed)"
+                ))
+            }
         }
         if a.write_only && (a.computed || in_set) {
-            return Err(format!("{at}: write-only attributes cannot be computed or inside a set"));
+            return Err(format!(
+                "{at}: write-only attributes cannot be computed or inside a set"
+            ));
         }
         if a.default.is_some() && !(a.optional && a.computed) {
             return Err(format!("{at}: a default needs optional+computed"));

@@ -253,7 +253,9 @@ where
             tracing::error!(tf_rpc = rpc, "provider panicked: {message}");
             Diagnostic::error(
                 "The provider failed unexpectedly",
-                format!("{rpc} panicked: {message}. This is a bug in the provider; please report it."),
+                format!(
+                    "{rpc} panicked: {message}. This is a bug in the provider; please report it."
+                ),
             )
             .into()
         }
@@ -274,7 +276,10 @@ impl<P: Provider> Inner<P>
 where
     P::Client: Clone,
 {
-    fn resource(&self, name: &str) -> Result<&(Box<dyn DynResource<P::Client>>, Schema), Diagnostics> {
+    fn resource(
+        &self,
+        name: &str,
+    ) -> Result<&(Box<dyn DynResource<P::Client>>, Schema), Diagnostics> {
         self.resources.get(name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown resource type",
@@ -502,8 +507,7 @@ where
                 return diags;
             };
             let ty = schema.ty();
-            let Some(current) = collect(&mut diags, decode(req.current_state.as_ref(), &ty))
-            else {
+            let Some(current) = collect(&mut diags, decode(req.current_state.as_ref(), &ty)) else {
                 return diags;
             };
             let Some(cx) = collect(&mut diags, inner.context()) else {
@@ -686,8 +690,7 @@ where
         let mut state = None;
         let diags = guarded("ReadDataSource", async {
             let mut diags = Diagnostics::new();
-            let Some((ds, schema)) = collect(&mut diags, inner.data_source(&req.type_name))
-            else {
+            let Some((ds, schema)) = collect(&mut diags, inner.data_source(&req.type_name)) else {
                 return diags;
             };
             let ty = schema.ty();
@@ -717,9 +720,11 @@ where
         request: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> RpcResult<pb::validate_ephemeral_resource_config::Response> {
         let req = request.into_inner();
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-            diagnostics: diags_to_proto(no_ephemeral(&req.type_name)),
-        }))
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: diags_to_proto(no_ephemeral(&req.type_name)),
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(
