@@ -263,7 +263,7 @@ fn configure_with_env(
         ));
         builder
     };
-    builder.build().map_err(|e| {
+    builder.build().map(AtlasClient::new).map_err(|e| {
         Diagnostics::from(Diagnostic::error_at(
             AttributePath::root("base_url"),
             "Invalid provider configuration",

@@ -18,8 +18,26 @@ use tfplugin::value::Value;
 /// The address Terraform knows this provider by; configurations keep `source = "mongodb/mongodbatlas"`.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/mongodb/mongodbatlas";
 
-/// What every resource receives: the configured Atlas client.
-pub type AtlasClient = Client;
+/// What every resource receives: the Atlas API client (it derefs to
+/// [`atlas_admin_sdk::Client`]) plus state shared by all calls of one provider process, such as
+/// request coalescing.
+#[derive(Clone)]
+pub struct AtlasClient {
+    pub api: Client,
+}
+
+impl AtlasClient {
+    pub fn new(api: Client) -> Self {
+        AtlasClient { api }
+    }
+}
+
+impl std::ops::Deref for AtlasClient {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.api
+    }
+}
 
 pub struct AtlasProvider;
 

@@ -1,6 +1,80 @@
-//! Go-style duration strings ("30m", "1h30m", "90s") as used by `timeouts` attributes.
+//! `timeouts`: the attribute (plugin-framework style, `timeouts = { create = "30m" }`) or block
+//! (SDKv2 style, `timeouts { create = "30m" }`) and the Go duration strings it holds.
 
+use crate::diagnostics::Diagnostic;
+use crate::path::AttributePath;
+use crate::schema::{Attribute, Block, BlockNesting, NestedBlock, ObjectNesting};
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
+
+/// A `timeouts` nested attribute with one optional duration string per operation.
+pub fn timeouts_attribute(operations: &[&str]) -> Attribute {
+    Attribute::nested(
+        "timeouts",
+        ObjectNesting::Single,
+        operations
+            .iter()
+            .map(|op| {
+                Attribute::string(*op)
+                    .optional()
+                    .description(format!("How long {op} may take, e.g. \"30m\"."))
+            })
+            .collect(),
+    )
+    .optional()
+    .description("Timeouts for this resource's operations (Go duration strings).")
+}
+
+/// A `timeouts` single nested block with one optional duration string per operation.
+pub fn timeouts_block(operations: &[&str]) -> NestedBlock {
+    let mut block = Block::new();
+    for op in operations {
+        block = block.attribute(Attribute::string(*op).optional());
+    }
+    NestedBlock::new("timeouts", BlockNesting::Single, block)
+}
+
+/// The model side of a `timeouts` attribute or block. Operations the schema does not declare
+/// stay `None` and are not serialised.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timeouts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete: Option<String>,
+}
+
+impl Timeouts {
+    /// The configured timeout for `operation` ("create", "read", "update", "delete"), or
+    /// `default`. A malformed duration is an error at `timeouts.<operation>`.
+    pub fn get(
+        timeouts: Option<&Timeouts>,
+        operation: &str,
+        default: Duration,
+    ) -> Result<Duration, Diagnostic> {
+        let value = timeouts.and_then(|t| match operation {
+            "create" => t.create.as_deref(),
+            "read" => t.read.as_deref(),
+            "update" => t.update.as_deref(),
+            "delete" => t.delete.as_deref(),
+            _ => None,
+        });
+        match value {
+            None => Ok(default),
+            Some(text) => parse_duration(text).map_err(|e| {
+                Diagnostic::error_at(
+                    AttributePath::root("timeouts").attr(operation),
+                    "Invalid timeout",
+                    e,
+                )
+            }),
+        }
+    }
+}
 
 /// Parses a Go duration string. Units: ns, us, µs, ms, s, m, h; fractions allowed ("1.5h").
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
