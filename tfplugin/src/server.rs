@@ -27,11 +27,16 @@ pub struct ProviderService<P: Provider> {
     inner: Arc<Inner<P>>,
 }
 
+/// A registered resource with its schema, computed once at start.
+type ResourceEntry<C> = (Box<dyn DynResource<C>>, Schema);
+/// A registered data source with its schema.
+type DataSourceEntry<C> = (Box<dyn DynDataSource<C>>, Schema);
+
 struct Inner<P: Provider> {
     provider: P,
     provider_schema: Schema,
-    resources: BTreeMap<&'static str, (Box<dyn DynResource<P::Client>>, Schema)>,
-    data_sources: BTreeMap<&'static str, (Box<dyn DynDataSource<P::Client>>, Schema)>,
+    resources: BTreeMap<&'static str, ResourceEntry<P::Client>>,
+    data_sources: BTreeMap<&'static str, DataSourceEntry<P::Client>>,
     schema_response: pb::get_provider_schema::Response,
     client: RwLock<Option<P::Client>>,
     stop: Mutex<CancellationToken>,
@@ -276,10 +281,7 @@ impl<P: Provider> Inner<P>
 where
     P::Client: Clone,
 {
-    fn resource(
-        &self,
-        name: &str,
-    ) -> Result<&(Box<dyn DynResource<P::Client>>, Schema), Diagnostics> {
+    fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Client>, Diagnostics> {
         self.resources.get(name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown resource type",
@@ -289,10 +291,7 @@ where
         })
     }
 
-    fn data_source(
-        &self,
-        name: &str,
-    ) -> Result<&(Box<dyn DynDataSource<P::Client>>, Schema), Diagnostics> {
+    fn data_source(&self, name: &str) -> Result<&DataSourceEntry<P::Client>, Diagnostics> {
         self.data_sources.get(name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown data source type",

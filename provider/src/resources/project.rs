@@ -260,7 +260,7 @@ mod tests {
             tags_to_map(&[], Some(&BTreeMap::new())),
             Some(BTreeMap::new())
         );
-        let t = vec![Tag::new("env".into(), "dev".into())];
+        let t = vec![Tag::new("env", "dev")];
         assert_eq!(
             tags_to_map(&t, None),
             Some(BTreeMap::from([("env".to_string(), "dev".to_string())]))
