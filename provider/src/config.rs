@@ -33,6 +33,8 @@ const BASE_URL_ENV: &[&str] = &["MONGODB_ATLAS_BASE_URL", "MCLI_OPS_MANAGER_URL"
 const CLIENT_ID_ENV: &[&str] = &["MONGODB_ATLAS_CLIENT_ID"];
 const CLIENT_SECRET_ENV: &[&str] = &["MONGODB_ATLAS_CLIENT_SECRET"];
 const ACCESS_TOKEN_ENV: &[&str] = &["MONGODB_ATLAS_ACCESS_TOKEN"];
+/// No single API call may hang a terraform run; Atlas answers well within this.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 const ROLE_ARN_ENV: &[&str] = &["ASSUME_ROLE_ARN", "TF_VAR_ASSUME_ROLE_ARN"];
 
 #[derive(Debug, Default, Deserialize)]
@@ -211,7 +213,8 @@ fn configure_with_env(
     }
     let builder = Client::builder()
         .base_url(base_url.trim_end_matches('/'))
-        .user_agent(user_agent(&req.terraform_version));
+        .user_agent(user_agent(&req.terraform_version))
+        .timeout(REQUEST_TIMEOUT);
 
     let has_sa = source.client_id.is_some() || source.client_secret.is_some();
     let has_pak = source.public_key.is_some() || source.private_key.is_some();
