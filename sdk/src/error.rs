@@ -53,7 +53,15 @@ pub enum Error {
     /// An operation did not finish in time (an HTTP request timeout, or a wait for a state).
     #[error("timed out: {operation}")]
     Timeout {
-        /// What timed out, e.g. `GET https://cloud.mongodb.com/api/atlas/v2/groups`.
+        /// What timed out, e.g. `GET https://cloud.mongodb.com/api/atlas/v2/groups`, or
+        /// `waiting for cluster "c1" to become IDLE (last state: UPDATING)`.
+        operation: String,
+    },
+
+    /// A wait ([`crate::wait::wait_for`]) was cancelled by its caller.
+    #[error("cancelled: {operation}")]
+    Cancelled {
+        /// What was being waited for, with the last observed state.
         operation: String,
     },
 }

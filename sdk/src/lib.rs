@@ -2,8 +2,10 @@
 //!
 //! The crate is laid out like `kube`/`octocrab`: a cheap-to-clone [`Client`] owns transport,
 //! authentication (HTTP Digest with programmatic API keys, or a bearer token) and versioned
-//! media types; per-area handlers ([`OrganizationsApi`], [`ProjectsApi`]) are reached through it
-//! and build [`Request`]s that the client sends.
+//! media types; per-area handlers ([`OrganizationsApi`], [`ProjectsApi`], [`ClustersApi`],
+//! [`DatabaseUsersApi`], [`AccessListApi`]) are reached through it and build [`Request`]s that
+//! the client sends. [`wait`] polls long-running operations (cluster changes, access-list
+//! entries) with backoff, a deadline and cancellation.
 //!
 //! ```no_run
 //! # async fn example() -> atlas_admin_sdk::Result<()> {
@@ -26,7 +28,11 @@ pub mod client;
 pub mod error;
 pub mod models;
 pub mod pagination;
+pub mod wait;
 
+pub use api::access_list::AccessListApi;
+pub use api::clusters::ClustersApi;
+pub use api::database_users::DatabaseUsersApi;
 pub use api::organizations::OrganizationsApi;
 pub use api::projects::ProjectsApi;
 pub use client::auth::{Credentials, Secret};
@@ -34,6 +40,7 @@ pub use client::retry::RetryPolicy;
 pub use client::{ApiVersion, Client, ClientBuilder, RawResponse, Request};
 pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, Result};
 pub use pagination::{ListOptions, Page};
+pub use wait::{wait_for, wait_for_with, Backoff, Poll};
 
 /// Re-export of the HTTP method type used by [`Request`].
 pub use reqwest::Method;

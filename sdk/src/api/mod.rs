@@ -3,5 +3,20 @@
 //! Each method documents its operation (`GET /groups/{groupId}`, operationId) and pins the
 //! media-type version it speaks right next to the code that builds the request.
 
+pub mod access_list;
+pub mod clusters;
+pub mod database_users;
 pub mod organizations;
 pub mod projects;
+
+use crate::Result;
+
+/// `Ok(None)` for a 404 (or the area's not-found `code` on another status), the value or the
+/// error otherwise.
+pub(crate) fn none_if_missing<T>(result: Result<T>, code: &str) -> Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() || e.error_code() == Some(code) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

@@ -3,6 +3,7 @@
 //! Observed status codes differ from the spec (POST 201, DELETE 202 `{}`); the client accepts
 //! any 2xx.
 
+use super::none_if_missing;
 use crate::client::{required_segment, ApiVersion, Client, Request};
 use crate::models::{CreateProject, Project, UpdateProject};
 use crate::pagination::{collect_all, ListOptions, Page};
@@ -100,13 +101,5 @@ impl ProjectsApi {
         const VERSION: ApiVersion = ApiVersion::V2023_01_01;
         let path = format!("/groups/{}", required_segment("project id", project_id)?);
         self.client.send_empty(Request::delete(path, VERSION)).await
-    }
-}
-
-fn none_if_missing<T>(result: Result<T>, code: &str) -> Result<Option<T>> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.is_not_found() || e.error_code() == Some(code) => Ok(None),
-        Err(e) => Err(e),
     }
 }

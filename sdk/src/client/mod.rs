@@ -16,6 +16,9 @@ use serde::Serialize;
 
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 
+use crate::api::access_list::AccessListApi;
+use crate::api::clusters::ClustersApi;
+use crate::api::database_users::DatabaseUsersApi;
 use crate::api::organizations::OrganizationsApi;
 use crate::api::projects::ProjectsApi;
 use crate::error::redacted_snippet;
@@ -245,6 +248,21 @@ impl Client {
     /// Projects (`/groups`).
     pub fn projects(&self) -> ProjectsApi {
         ProjectsApi::new(self.clone())
+    }
+
+    /// Clusters and their process arguments (`/groups/{groupId}/clusters`).
+    pub fn clusters(&self) -> ClustersApi {
+        ClustersApi::new(self.clone())
+    }
+
+    /// Database users (`/groups/{groupId}/databaseUsers`).
+    pub fn database_users(&self) -> DatabaseUsersApi {
+        DatabaseUsersApi::new(self.clone())
+    }
+
+    /// The project IP access list (`/groups/{groupId}/accessList`).
+    pub fn access_list(&self) -> AccessListApi {
+        AccessListApi::new(self.clone())
     }
 
     /// Sends a request and decodes the JSON body of the (any 2xx) response into `T`.

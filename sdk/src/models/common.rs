@@ -34,3 +34,26 @@ impl Tag {
         }
     }
 }
+
+/// A key-value label (schema `ComponentLabel`; deprecated by Atlas on clusters in favour of
+/// tags, still used on database users).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Label {
+    /// Label key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Label value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl Label {
+    /// A label.
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Label {
+            key: Some(key.into()),
+            value: Some(value.into()),
+        }
+    }
+}

@@ -3,10 +3,23 @@
 //! Conventions: `camelCase` on the wire; optional fields are `Option<T>` with `#[serde(default)]`
 //! and are not serialised when `None`; arrays default to empty; unknown fields are ignored.
 
+mod access_list;
+mod clusters;
 mod common;
+mod database_users;
 mod organizations;
 mod projects;
 
-pub use common::{Link, Tag};
+pub use access_list::{AccessListEntry, AccessListStatus, AccessListStatusResponse};
+pub use clusters::{
+    AdvancedConfiguration, AutoScaling, BiConnector, Cluster, ComputeAutoScaling,
+    ConnectionStrings, DiskGbAutoScaling, EmployeeAccessGrant, HardwareSpec, PrivateEndpoint,
+    PrivateEndpointConnectionString, ProcessArgs, RegionConfig, ReplicationSpec,
+    CLUSTER_STATE_IDLE,
+};
+pub use common::{Label, Link, Tag};
+pub use database_users::{
+    DatabaseUser, DatabaseUserRole, UserScope, AUTH_DATABASE_ADMIN, AUTH_DATABASE_EXTERNAL,
+};
 pub use organizations::Organization;
 pub use projects::{CreateProject, Project, UpdateProject};

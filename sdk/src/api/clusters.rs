@@ -1,0 +1,200 @@
+//! Clusters: `/groups/{groupId}/clusters` and their process arguments (reference §10.3).
+//!
+//! Versions follow the official provider: POST/PATCH 2024-10-23, GET/list 2024-08-05 (same
+//! `ClusterDescription20240805` schema), DELETE 2023-02-01 (its newest version), processArgs
+//! 2024-08-05. Creates, updates and deletes are asynchronous: the answer comes at once with
+//! `stateName` CREATING / UPDATING (DELETE: 202 `{}`); [`ClustersApi::wait_idle`] and
+//! [`ClustersApi::wait_deleted`] poll until the change is done.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::none_if_missing;
+use crate::client::{required_segment, ApiVersion, Client, Request};
+use crate::models::{Cluster, ProcessArgs, CLUSTER_STATE_IDLE};
+use crate::pagination::{collect_all, ListOptions, Page};
+use crate::wait::{wait_for_with, Backoff, Poll};
+use crate::Result;
+
+/// `errorCode` of a missing cluster.
+pub const CLUSTER_NOT_FOUND: &str = "CLUSTER_NOT_FOUND";
+
+/// Cluster operations. Get one with [`Client::clusters`].
+#[derive(Debug, Clone)]
+pub struct ClustersApi {
+    client: Client,
+    backoff: Backoff,
+}
+
+impl ClustersApi {
+    pub(crate) fn new(client: Client) -> Self {
+        ClustersApi {
+            client,
+            backoff: Backoff::default(),
+        }
+    }
+
+    /// Uses `backoff` between the polls of [`Self::wait_idle`] / [`Self::wait_deleted`].
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    fn collection(project_id: &str) -> Result<String> {
+        Ok(format!(
+            "/groups/{}/clusters",
+            required_segment("project id", project_id)?
+        ))
+    }
+
+    fn item(project_id: &str, name: &str) -> Result<String> {
+        Ok(format!(
+            "{}/{}",
+            Self::collection(project_id)?,
+            required_segment("cluster name", name)?
+        ))
+    }
+
+    /// One page of the project's clusters.
+    ///
+    /// `GET /groups/{groupId}/clusters` (listGroupClusters).
+    pub async fn list(&self, project_id: &str, options: ListOptions) -> Result<Page<Cluster>> {
+        const VERSION: ApiVersion = ApiVersion::V2024_08_05;
+        let request = options.apply(Request::get(Self::collection(project_id)?, VERSION));
+        self.client.send(request).await
+    }
+
+    /// All the project's clusters, fetching every page.
+    pub async fn list_all(&self, project_id: &str) -> Result<Vec<Cluster>> {
+        collect_all(ListOptions::default(), |o| self.list(project_id, o)).await
+    }
+
+    /// A cluster by name.
+    ///
+    /// `GET /groups/{groupId}/clusters/{clusterName}` (getGroupCluster).
+    pub async fn get(&self, project_id: &str, name: &str) -> Result<Cluster> {
+        const VERSION: ApiVersion = ApiVersion::V2024_08_05;
+        let request = Request::get(Self::item(project_id, name)?, VERSION);
+        self.client.send(request).await
+    }
+
+    /// A cluster by name, or `None` if it does not exist (404, `CLUSTER_NOT_FOUND`; also a
+    /// 404 for a missing project).
+    pub async fn get_opt(&self, project_id: &str, name: &str) -> Result<Option<Cluster>> {
+        none_if_missing(self.get(project_id, name).await, CLUSTER_NOT_FOUND)
+    }
+
+    /// Creates a cluster; the answer has `stateName: CREATING` (then [`Self::wait_idle`]).
+    /// The body is `cluster` as is: every `Some` field is sent.
+    ///
+    /// `POST /groups/{groupId}/clusters` (createGroupCluster), 201.
+    pub async fn create(&self, project_id: &str, cluster: &Cluster) -> Result<Cluster> {
+        const VERSION: ApiVersion = ApiVersion::V2024_10_23;
+        let request = Request::post(Self::collection(project_id)?, VERSION).json(cluster)?;
+        self.client.send(request).await
+    }
+
+    /// Updates a cluster with a minimal PATCH: only the `Some` fields of `update` are sent
+    /// (build it with `Cluster { paused: Some(true), ..Default::default() }`). Echo the `id`
+    /// of existing replication specs when changing the topology.
+    ///
+    /// `PATCH /groups/{groupId}/clusters/{clusterName}` (updateGroupCluster).
+    pub async fn update(&self, project_id: &str, name: &str, update: &Cluster) -> Result<Cluster> {
+        const VERSION: ApiVersion = ApiVersion::V2024_10_23;
+        let request = Request::patch(Self::item(project_id, name)?, VERSION).json(update)?;
+        self.client.send(request).await
+    }
+
+    /// Starts deleting a cluster (202; then [`Self::wait_deleted`]). A missing cluster is a
+    /// 404 error: callers that treat it as success check [`crate::Error::is_not_found`].
+    ///
+    /// `DELETE /groups/{groupId}/clusters/{clusterName}` (deleteGroupCluster),
+    /// `?retainBackups=`.
+    pub async fn delete(
+        &self,
+        project_id: &str,
+        name: &str,
+        retain_backups: Option<bool>,
+    ) -> Result<()> {
+        const VERSION: ApiVersion = ApiVersion::V2023_02_01;
+        let request = Request::delete(Self::item(project_id, name)?, VERSION)
+            .query_opt("retainBackups", retain_backups);
+        self.client.send_empty(request).await
+    }
+
+    /// The cluster's process arguments (unset ones are `None`).
+    ///
+    /// `GET /groups/{groupId}/clusters/{clusterName}/processArgs` (getGroupClusterProcessArgs).
+    pub async fn get_process_args(&self, project_id: &str, name: &str) -> Result<ProcessArgs> {
+        const VERSION: ApiVersion = ApiVersion::V2024_08_05;
+        let path = format!("{}/processArgs", Self::item(project_id, name)?);
+        self.client.send(Request::get(path, VERSION)).await
+    }
+
+    /// Updates process arguments; only the `Some` fields are sent.
+    ///
+    /// `PATCH /groups/{groupId}/clusters/{clusterName}/processArgs`
+    /// (updateGroupClusterProcessArgs).
+    pub async fn update_process_args(
+        &self,
+        project_id: &str,
+        name: &str,
+        args: &ProcessArgs,
+    ) -> Result<ProcessArgs> {
+        const VERSION: ApiVersion = ApiVersion::V2024_08_05;
+        let path = format!("{}/processArgs", Self::item(project_id, name)?);
+        self.client
+            .send(Request::patch(path, VERSION).json(args)?)
+            .await
+    }
+
+    /// Polls the cluster until `stateName` is `IDLE` and returns it. Fails with
+    /// [`crate::Error::Timeout`] after `deadline` (naming the last state),
+    /// [`crate::Error::Cancelled`] when `cancel` completes, or the error of a poll that is not
+    /// retryable (a 404 if the cluster disappears). See [`crate::wait::wait_for_with`].
+    pub async fn wait_idle(
+        &self,
+        project_id: &str,
+        name: &str,
+        deadline: Duration,
+        cancel: impl Future<Output = ()>,
+    ) -> Result<Cluster> {
+        let operation = format!("cluster {name:?} in project {project_id} to become IDLE");
+        wait_for_with(&operation, deadline, &self.backoff, cancel, || async {
+            let cluster = self.get(project_id, name).await?;
+            Ok(
+                if cluster.state_name.as_deref() == Some(CLUSTER_STATE_IDLE) {
+                    Poll::Ready(cluster)
+                } else {
+                    Poll::Pending(state_of(&cluster))
+                },
+            )
+        })
+        .await
+    }
+
+    /// Polls the cluster until it is gone (404). Same failure modes as [`Self::wait_idle`].
+    pub async fn wait_deleted(
+        &self,
+        project_id: &str,
+        name: &str,
+        deadline: Duration,
+        cancel: impl Future<Output = ()>,
+    ) -> Result<()> {
+        let operation = format!("cluster {name:?} in project {project_id} to be deleted");
+        wait_for_with(&operation, deadline, &self.backoff, cancel, || async {
+            Ok(match self.get_opt(project_id, name).await? {
+                None => Poll::Ready(()),
+                Some(cluster) => Poll::Pending(state_of(&cluster)),
+            })
+        })
+        .await
+    }
+}
+
+fn state_of(cluster: &Cluster) -> String {
+    cluster
+        .state_name
+        .clone()
+        .unwrap_or_else(|| "(no stateName)".to_owned())
+}
