@@ -449,10 +449,11 @@ mod tests {
             let _ = rx.wait_for(|v| *v).await;
         };
         let calls = AtomicU32::new(0);
+        let backoff = Backoff::new(Duration::from_millis(5), Duration::from_millis(5));
         let wait = wait_for_with(
             "thing",
             Duration::from_secs(60),
-            &Backoff::new(Duration::from_millis(5), Duration::from_millis(5)),
+            &backoff,
             cancel,
             || {
                 calls.fetch_add(1, Ordering::SeqCst);
