@@ -43,6 +43,8 @@ pub const DEFAULT_PRIVATE_KEY: &str = "5a1d3c2e-8b7f-4e6a-9c0d-1f2e3a4b5c6d";
 pub const DEFAULT_TRANSITION_SECONDS: f64 = 2.0;
 /// Default lifetime of a digest nonce.
 pub const DEFAULT_NONCE_TTL_SECONDS: f64 = 300.0;
+/// Default time an access-list POST holds its project (a concurrent POST is refused).
+pub const DEFAULT_ACCESS_LIST_POST_WINDOW_MS: u64 = 50;
 
 /// How to run a sandbox.
 #[derive(Clone)]
@@ -67,6 +69,10 @@ pub struct Config {
     pub seed: Option<u64>,
     /// How long a digest nonce stays valid before the server answers `stale=true`.
     pub nonce_ttl_seconds: f64,
+    /// How long each `POST /groups/{id}/accessList` takes while it holds the project; another
+    /// POST to the same project meanwhile gets 500 `UNEXPECTED_ERROR`, as Atlas answers
+    /// concurrent POSTs. 0 disables the window (only truly simultaneous POSTs collide).
+    pub access_list_post_window_ms: u64,
 }
 
 impl Default for Config {
@@ -82,6 +88,7 @@ impl Default for Config {
             latency_ms: 0,
             seed: None,
             nonce_ttl_seconds: DEFAULT_NONCE_TTL_SECONDS,
+            access_list_post_window_ms: DEFAULT_ACCESS_LIST_POST_WINDOW_MS,
         }
     }
 }
@@ -140,6 +147,10 @@ impl std::fmt::Debug for Config {
             .field("latency_ms", &self.latency_ms)
             .field("seed", &self.seed)
             .field("nonce_ttl_seconds", &self.nonce_ttl_seconds)
+            .field(
+                "access_list_post_window_ms",
+                &self.access_list_post_window_ms,
+            )
             .finish()
     }
 }
@@ -247,6 +258,7 @@ pub async fn spawn(config: Config) -> Result<SandboxHandle, Error> {
     let state = AppState(Arc::new(state::Inner {
         base_url: base_url.clone(),
         transition_seconds: config.transition_seconds,
+        access_list_post_window: Duration::from_millis(config.access_list_post_window_ms),
         store: Mutex::new(store),
         nonces: Mutex::new(auth::NonceTable::with_ttl(Duration::from_secs_f64(
             config.nonce_ttl_seconds,

@@ -58,6 +58,11 @@ struct Args {
     /// Seconds a digest nonce stays valid (then the server answers stale=true).
     #[arg(long, default_value_t = DEFAULT_NONCE_TTL_SECONDS)]
     nonce_ttl_seconds: f64,
+
+    /// Milliseconds each access-list POST holds its project; a concurrent POST to the same
+    /// project meanwhile gets 500 UNEXPECTED_ERROR, as Atlas answers concurrent POSTs.
+    #[arg(long, default_value_t = atlas_sandbox::DEFAULT_ACCESS_LIST_POST_WINDOW_MS)]
+    access_list_post_window_ms: u64,
 }
 
 async fn shutdown_signal() -> anyhow::Result<()> {
@@ -100,6 +105,7 @@ async fn main() -> anyhow::Result<()> {
         latency_ms: args.latency_ms,
         seed: args.seed,
         nonce_ttl_seconds: args.nonce_ttl_seconds,
+        access_list_post_window_ms: args.access_list_post_window_ms,
     };
     let handle = atlas_sandbox::spawn(config)
         .await

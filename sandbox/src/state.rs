@@ -71,6 +71,8 @@ impl Stats {
 pub struct Inner {
     pub base_url: String,
     pub transition_seconds: f64,
+    /// How long an access-list POST holds its project (a concurrent POST is refused).
+    pub access_list_post_window: std::time::Duration,
     pub store: Mutex<Store>,
     pub nonces: Mutex<NonceTable>,
     pub stats: Stats,
@@ -91,6 +93,10 @@ impl AppState {
     #[allow(dead_code)]
     pub fn transition_seconds(&self) -> f64 {
         self.0.transition_seconds
+    }
+
+    pub fn access_list_post_window(&self) -> std::time::Duration {
+        self.0.access_list_post_window
     }
 
     pub fn store(&self) -> MutexGuard<'_, Store> {

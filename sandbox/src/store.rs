@@ -89,7 +89,11 @@ impl std::fmt::Debug for ApiKey {
 /// Everything a project owns. Each area adds its table here (clusters, database users,
 /// access-list entries, ...); `reset` and project deletion drop it with the project.
 #[derive(Debug, Clone, Default)]
-pub struct ProjectChildren {}
+pub struct ProjectChildren {
+    /// In creation order (lists return this order).
+    pub database_users: Vec<crate::areas::database_users::DatabaseUser>,
+    pub access_list: crate::areas::access_list::AccessList,
+}
 
 impl ProjectChildren {
     /// Clusters that block deleting the project (`CANNOT_CLOSE_GROUP_ACTIVE_ATLAS_CLUSTERS`).

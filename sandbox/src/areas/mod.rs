@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 use crate::openapi::API_PREFIX;
 use crate::AppState;
 
+pub mod access_list;
+pub mod database_users;
 pub mod orgs;
 pub mod projects;
 
@@ -17,6 +19,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(orgs::routes())
         .merge(projects::routes())
+        .merge(database_users::routes())
+        .merge(access_list::routes())
 }
 
 /// A success response; the version layer replaces the Content-Type with the versioned one.

@@ -1,0 +1,883 @@
+//! Database users (`/groups/{groupId}/databaseUsers`): list, create (201), get, update
+//! (merging PATCH), delete (204).
+//!
+//! Passwords are validated and then dropped: they are never stored, logged or returned.
+//! Choices where the real API is unverified (documented in the README): a duplicate user is
+//! 409 `USER_ALREADY_EXISTS`; an unknown role name is `UNSUPPORTED_ROLE` (the sandbox has no
+//! custom roles yet; observed for missing custom roles); MongoDB built-ins Atlas does not offer
+//! (`dbOwner`, `userAdmin`, ...) are `ATLAS_RESTRICTED_ROLE`; LDAP `GROUP` users use `admin`
+//! (spec example) while LDAP `USER` users use `$external`; a `databaseName` path segment other
+//! than `admin`/`$external` is 404 `USERNAME_NOT_FOUND`; scopes are not checked against
+//! existing clusters; temporary users disappear lazily once `deleteAfterDate` has passed.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::projects::find_project;
+use super::{api_url, respond, self_links};
+use crate::error::ApiError;
+use crate::extract::{ApiPath, JsonObject, Query};
+use crate::pagination::ListParams;
+use crate::store::{timestamp, Project, Store, Tag};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/groups/{group_id}/databaseUsers",
+            get(list_users_handler).post(create_user_handler),
+        )
+        .route(
+            "/groups/{group_id}/databaseUsers/{database_name}/{username}",
+            get(get_user).patch(update_user_handler).delete(delete_user_handler),
+        )
+}
+
+// ---- model --------------------------------------------------------------------------------
+
+/// Atlas's per-project limit.
+pub const MAX_USERS_PER_PROJECT: usize = 100;
+pub const MAX_USERNAME_CHARS: usize = 1024;
+pub const MAX_DESCRIPTION_CHARS: usize = 100;
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// `deleteAfterDate` may be at most one week ahead.
+pub const MAX_TEMPORARY_DAYS: i64 = 7;
+
+pub const ADMIN_DB: &str = "admin";
+pub const EXTERNAL_DB: &str = "$external";
+
+const AWS_IAM_TYPES: &[&str] = &["NONE", "USER", "ROLE"];
+const X509_TYPES: &[&str] = &["NONE", "CUSTOMER", "MANAGED"];
+const LDAP_AUTH_TYPES: &[&str] = &["NONE", "GROUP", "USER"];
+const OIDC_AUTH_TYPES: &[&str] = &["NONE", "IDP_GROUP", "USER"];
+const SCOPE_TYPES: &[&str] = &["CLUSTER", "DATA_LAKE", "STREAM"];
+
+/// Built-in roles Atlas grants (the spec's `DatabaseUserRole.roleName` enum).
+pub const BUILT_IN_ROLES: &[&str] = &[
+    "atlasAdmin",
+    "backup",
+    "clusterMonitor",
+    "dbAdmin",
+    "dbAdminAnyDatabase",
+    "enableSharding",
+    "read",
+    "readAnyDatabase",
+    "readWrite",
+    "readWriteAnyDatabase",
+];
+/// Built-ins that only make sense on `admin`.
+const ADMIN_ONLY_ROLES: &[&str] = &[
+    "atlasAdmin",
+    "backup",
+    "clusterMonitor",
+    "dbAdminAnyDatabase",
+    "enableSharding",
+    "readAnyDatabase",
+    "readWriteAnyDatabase",
+];
+/// Roles that may be limited to one collection.
+const COLLECTION_ROLES: &[&str] = &["read", "readWrite"];
+/// MongoDB built-ins that Atlas does not let database users hold.
+const RESTRICTED_ROLES: &[&str] = &[
+    "root",
+    "dbOwner",
+    "userAdmin",
+    "userAdminAnyDatabase",
+    "clusterAdmin",
+    "clusterManager",
+    "hostManager",
+    "restore",
+    "__system",
+    "__queryableBackup",
+];
+/// A few passwords every strength checker refuses (compared case-insensitively).
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyui",
+    "qwerty123",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "trustno1",
+    "letmein1",
+    "abcd1234",
+    "admin123",
+    "changeme",
+    "11111111",
+    "00000000",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub role_name: String,
+    pub database_name: String,
+    pub collection_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub name: String,
+    pub kind: &'static str,
+}
+
+/// A stored database user. There is deliberately no password field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseUser {
+    pub username: String,
+    pub database_name: String,
+    pub aws_iam_type: &'static str,
+    pub x509_type: &'static str,
+    pub ldap_auth_type: &'static str,
+    pub oidc_auth_type: &'static str,
+    pub roles: Vec<Role>,
+    pub scopes: Vec<Scope>,
+    pub labels: Vec<Tag>,
+    pub description: Option<String>,
+    pub delete_after_date: Option<DateTime<Utc>>,
+}
+
+impl DatabaseUser {
+    /// A SCRAM (password) user: no external authentication method.
+    pub fn is_scram(&self) -> bool {
+        self.aws_iam_type == "NONE"
+            && self.x509_type == "NONE"
+            && self.ldap_auth_type == "NONE"
+            && self.oidc_auth_type == "NONE"
+    }
+
+    /// The authentication database the auth type requires.
+    pub fn required_database(&self) -> &'static str {
+        let external = self.aws_iam_type != "NONE"
+            || self.x509_type != "NONE"
+            || self.ldap_auth_type == "USER"
+            || self.oidc_auth_type == "USER";
+        if external {
+            EXTERNAL_DB
+        } else {
+            ADMIN_DB
+        }
+    }
+
+    fn auth_types(&self) -> [(&'static str, &'static str); 4] {
+        [
+            ("awsIAMType", self.aws_iam_type),
+            ("x509Type", self.x509_type),
+            ("ldapAuthType", self.ldap_auth_type),
+            ("oidcAuthType", self.oidc_auth_type),
+        ]
+    }
+
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.delete_after_date.is_some_and(|d| d <= now)
+    }
+}
+
+// ---- parsing ------------------------------------------------------------------------------
+
+/// Every field of a `CloudDatabaseUser` body, typed but not yet cross-checked. Used by both
+/// create (absent = default) and PATCH (absent = unchanged).
+#[derive(Clone, Default, PartialEq)]
+pub struct UserFields {
+    pub username: Option<String>,
+    pub database_name: Option<String>,
+    pub group_id: Option<String>,
+    pub password: Option<String>,
+    pub aws_iam_type: Option<&'static str>,
+    pub x509_type: Option<&'static str>,
+    pub ldap_auth_type: Option<&'static str>,
+    pub oidc_auth_type: Option<&'static str>,
+    pub roles: Option<Vec<Role>>,
+    pub scopes: Option<Vec<Scope>>,
+    pub labels: Option<Vec<Tag>>,
+    /// `Some(None)`: cleared (Terraform sends `""` when the description is removed).
+    pub description: Option<Option<String>>,
+    pub delete_after_date: Option<DateTime<Utc>>,
+}
+
+/// Never print the password, even in debug output.
+impl std::fmt::Debug for UserFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserFields")
+            .field("username", &self.username)
+            .field("database_name", &self.database_name)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+fn string_field(body: &Map<String, Value>, name: &str) -> Result<Option<String>, ApiError> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::invalid_attribute(name)),
+    }
+}
+
+fn enum_field(
+    body: &Map<String, Value>,
+    name: &str,
+    allowed: &[&'static str],
+) -> Result<Option<&'static str>, ApiError> {
+    let Some(s) = string_field(body, name)? else {
+        return Ok(None);
+    };
+    allowed
+        .iter()
+        .find(|a| **a == s)
+        .copied()
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid_enum_value(&s, name))
+}
+
+fn array_field<'a>(body: &'a Map<String, Value>, name: &str) -> Result<Option<&'a [Value]>, ApiError> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => Ok(Some(items)),
+        Some(_) => Err(ApiError::invalid_attribute(name)),
+    }
+}
+
+fn item_string(item: &Value, attr: &str, name: &str) -> Result<Option<String>, ApiError> {
+    match item.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::invalid_attribute(&format!("{attr}.{name}"))),
+    }
+}
+
+/// `deleteAfterDate`: RFC 3339, in the future, at most a week ahead.
+pub fn parse_delete_after(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
+    let date = DateTime::parse_from_rfc3339(value)
+        .map_err(|_| ApiError::invalid_attribute("deleteAfterDate"))?
+        .with_timezone(&Utc);
+    if date <= now {
+        return Err(ApiError::expiration_date_in_past(value));
+    }
+    if date > now + chrono::Duration::days(MAX_TEMPORARY_DAYS) {
+        return Err(ApiError::expiration_date_exceeds_max(value));
+    }
+    Ok(date)
+}
+
+pub fn parse_roles(items: &[Value]) -> Result<Vec<Role>, ApiError> {
+    let mut roles: Vec<Role> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let attr = format!("roles[{i}]");
+        if !item.is_object() {
+            return Err(ApiError::invalid_attribute(&attr));
+        }
+        let role_name = item_string(item, &attr, "roleName")?
+            .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.roleName")))?;
+        let database_name = item_string(item, &attr, "databaseName")?
+            .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.databaseName")))?;
+        let collection_name =
+            item_string(item, &attr, "collectionName")?.filter(|c| !c.is_empty());
+        if RESTRICTED_ROLES.contains(&role_name.as_str()) {
+            return Err(ApiError::atlas_restricted_role(&role_name));
+        }
+        if !BUILT_IN_ROLES.contains(&role_name.as_str()) {
+            return Err(ApiError::unsupported_role(&role_name));
+        }
+        let bad_db = database_name.is_empty()
+            || database_name == EXTERNAL_DB
+            || (ADMIN_ONLY_ROLES.contains(&role_name.as_str()) && database_name != ADMIN_DB);
+        if bad_db {
+            return Err(ApiError::atlas_invalid_role_database(
+                &role_name,
+                &database_name,
+            ));
+        }
+        if let Some(collection) = &collection_name {
+            if !COLLECTION_ROLES.contains(&role_name.as_str()) {
+                return Err(ApiError::atlas_invalid_role(&role_name));
+            }
+            if collection.starts_with("system.") {
+                return Err(ApiError::atlas_restricted_collection(collection));
+            }
+        }
+        let role = Role {
+            role_name,
+            database_name,
+            collection_name,
+        };
+        if roles.contains(&role) {
+            return Err(ApiError::duplicate_database_roles(
+                &role.role_name,
+                &role.database_name,
+            ));
+        }
+        roles.push(role);
+    }
+    Ok(roles)
+}
+
+/// Cluster names, as in the spec's `UserScope.name` pattern.
+fn is_scope_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && name.len() <= 64
+}
+
+pub fn parse_scopes(items: &[Value]) -> Result<Vec<Scope>, ApiError> {
+    let mut scopes: Vec<Scope> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let attr = format!("scopes[{i}]");
+        if !item.is_object() {
+            return Err(ApiError::invalid_attribute(&attr));
+        }
+        let name = item_string(item, &attr, "name")?
+            .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.name")))?;
+        let kind = item_string(item, &attr, "type")?
+            .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.type")))?;
+        if !is_scope_name(&name) {
+            return Err(ApiError::invalid_attribute(&format!("{attr}.name")));
+        }
+        let kind = SCOPE_TYPES
+            .iter()
+            .find(|t| **t == kind)
+            .copied()
+            .ok_or_else(|| ApiError::invalid_enum_value(&kind, &format!("{attr}.type")))?;
+        let scope = Scope { name, kind };
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    Ok(scopes)
+}
+
+/// `labels: [{key, value}]`, each 1–255 characters.
+pub fn parse_labels(items: &[Value]) -> Result<Vec<Tag>, ApiError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let attr = format!("labels[{i}]");
+            if !item.is_object() {
+                return Err(ApiError::invalid_attribute(&attr));
+            }
+            let field = |name: &str| -> Result<String, ApiError> {
+                let s = item_string(item, &attr, name)?
+                    .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.{name}")))?;
+                if (1..=255).contains(&s.chars().count()) {
+                    Ok(s)
+                } else {
+                    Err(ApiError::invalid_attribute(&format!("{attr}.{name}")))
+                }
+            };
+            Ok(Tag {
+                key: field("key")?,
+                value: field("value")?,
+            })
+        })
+        .collect()
+}
+
+/// Read every known field of a body (unknown fields are ignored, as for projects).
+pub fn parse_fields(body: &Map<String, Value>, now: DateTime<Utc>) -> Result<UserFields, ApiError> {
+    if body.get("links").is_some_and(|v| !v.is_null()) {
+        return Err(ApiError::attribute_read_only("links"));
+    }
+    let description = match body.get("description") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(s)) if s.chars().count() > MAX_DESCRIPTION_CHARS => {
+            return Err(ApiError::invalid_attribute("description"))
+        }
+        Some(Value::String(s)) => Some(Some(s.clone()).filter(|s| !s.is_empty())),
+        Some(_) => return Err(ApiError::invalid_attribute("description")),
+    };
+    let delete_after_date = match string_field(body, "deleteAfterDate")? {
+        Some(s) => Some(parse_delete_after(&s, now)?),
+        None => None,
+    };
+    Ok(UserFields {
+        username: string_field(body, "username")?,
+        database_name: match string_field(body, "databaseName")? {
+            Some(db) if db == ADMIN_DB || db == EXTERNAL_DB => Some(db),
+            Some(db) => return Err(ApiError::invalid_enum_value(&db, "databaseName")),
+            None => None,
+        },
+        group_id: string_field(body, "groupId")?,
+        password: string_field(body, "password")?,
+        aws_iam_type: enum_field(body, "awsIAMType", AWS_IAM_TYPES)?,
+        x509_type: enum_field(body, "x509Type", X509_TYPES)?,
+        ldap_auth_type: enum_field(body, "ldapAuthType", LDAP_AUTH_TYPES)?,
+        oidc_auth_type: enum_field(body, "oidcAuthType", OIDC_AUTH_TYPES)?,
+        roles: array_field(body, "roles")?.map(parse_roles).transpose()?,
+        scopes: array_field(body, "scopes")?.map(parse_scopes).transpose()?,
+        labels: array_field(body, "labels")?.map(parse_labels).transpose()?,
+        description,
+        delete_after_date,
+    })
+}
+
+/// Strength rules: at least 8 characters, not a well-known password.
+pub fn check_password(password: &str) -> Result<(), ApiError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ApiError::weak_password());
+    }
+    if COMMON_PASSWORDS
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(password))
+    {
+        return Err(ApiError::common_password());
+    }
+    Ok(())
+}
+
+/// The username format each authentication method expects.
+fn check_username(user: &DatabaseUser) -> Result<(), ApiError> {
+    let name = user.username.as_str();
+    let len = name.chars().count();
+    if len == 0 || len > MAX_USERNAME_CHARS {
+        return Err(ApiError::invalid_attribute("username"));
+    }
+    let is_dn = name.contains('=');
+    let ok = if user.aws_iam_type != "NONE" {
+        name.starts_with("arn:aws:iam::")
+    } else if user.oidc_auth_type != "NONE" {
+        name.split_once('/')
+            .is_some_and(|(idp, rest)| !idp.is_empty() && !rest.is_empty())
+    } else if user.ldap_auth_type != "NONE" {
+        if !is_dn {
+            return Err(ApiError::atlas_invalid_ldap_name(name));
+        }
+        true
+    } else if user.x509_type == "CUSTOMER" {
+        is_dn
+    } else {
+        !name.chars().any(char::is_whitespace)
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::atlas_invalid_username(name))
+    }
+}
+
+/// Cross-field rules on a complete user. `password` is what this request sends.
+pub fn validate_user(
+    user: &DatabaseUser,
+    password: Option<&str>,
+    creating: bool,
+) -> Result<(), ApiError> {
+    let external: Vec<(&str, &str)> = user
+        .auth_types()
+        .into_iter()
+        .filter(|(_, v)| *v != "NONE")
+        .collect();
+    if let [(first, _), (second, _), ..] = external.as_slice() {
+        if *first == "x509Type" && *second == "ldapAuthType" {
+            return Err(ApiError::atlas_x509_user_cannot_use_ldap());
+        }
+        return Err(ApiError::invalid_attribute(second));
+    }
+    let required = user.required_database();
+    if user.database_name != required {
+        return Err(if required == ADMIN_DB {
+            ApiError::database_name_invalid_admin(&user.database_name)
+        } else {
+            ApiError::database_name_invalid_external(&user.database_name)
+        });
+    }
+    check_username(user)?;
+    match (user.is_scram(), password) {
+        (true, Some(p)) => check_password(p)?,
+        (true, None) if creating => return Err(ApiError::missing_attribute("password")),
+        (true, None) => {}
+        (false, Some(_)) if user.x509_type != "NONE" => {
+            return Err(ApiError::atlas_x509_user_cannot_use_scram())
+        }
+        (false, Some(_)) => return Err(ApiError::invalid_attribute("password")),
+        (false, None) => {}
+    }
+    if user.roles.is_empty() {
+        return Err(ApiError::invalid_attribute("roles"));
+    }
+    if user.x509_type != "NONE" && user.delete_after_date.is_some() {
+        return Err(ApiError::atlas_x509_user_cannot_be_temporary());
+    }
+    Ok(())
+}
+
+fn check_group_mismatch(fields: &UserFields, group_id: &str) -> Result<(), ApiError> {
+    match &fields.group_id {
+        Some(body_group) if body_group != group_id => {
+            Err(ApiError::group_mismatch(body_group, group_id))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A validated create request: the user plus the password (checked, then discarded).
+pub fn build_new_user(fields: UserFields, group_id: &str) -> Result<DatabaseUser, ApiError> {
+    check_group_mismatch(&fields, group_id)?;
+    let username = fields
+        .username
+        .ok_or_else(|| ApiError::missing_attribute("username"))?;
+    let roles = fields
+        .roles
+        .ok_or_else(|| ApiError::missing_attribute("roles"))?;
+    let user = DatabaseUser {
+        username,
+        database_name: fields.database_name.unwrap_or_else(|| ADMIN_DB.to_string()),
+        aws_iam_type: fields.aws_iam_type.unwrap_or("NONE"),
+        x509_type: fields.x509_type.unwrap_or("NONE"),
+        ldap_auth_type: fields.ldap_auth_type.unwrap_or("NONE"),
+        oidc_auth_type: fields.oidc_auth_type.unwrap_or("NONE"),
+        roles,
+        scopes: fields.scopes.unwrap_or_default(),
+        labels: fields.labels.unwrap_or_default(),
+        description: fields.description.flatten(),
+        delete_after_date: fields.delete_after_date,
+    };
+    validate_user(&user, fields.password.as_deref(), true)?;
+    Ok(user)
+}
+
+/// Merge a PATCH into a stored user: identity fields are immutable (409), the rest replace.
+pub fn merge_patch(
+    current: &DatabaseUser,
+    fields: UserFields,
+    group_id: &str,
+) -> Result<DatabaseUser, ApiError> {
+    check_group_mismatch(&fields, group_id)?;
+    if fields.username.as_ref().is_some_and(|u| *u != current.username) {
+        return Err(ApiError::database_username_cannot_be_changed());
+    }
+    if fields
+        .database_name
+        .as_ref()
+        .is_some_and(|d| *d != current.database_name)
+    {
+        return Err(ApiError::database_name_cannot_be_changed());
+    }
+    let auth_changed = [
+        (fields.aws_iam_type, current.aws_iam_type),
+        (fields.x509_type, current.x509_type),
+        (fields.ldap_auth_type, current.ldap_auth_type),
+        (fields.oidc_auth_type, current.oidc_auth_type),
+    ]
+    .iter()
+    .any(|(new, old)| new.is_some_and(|n| n != *old));
+    if auth_changed {
+        return Err(ApiError::auth_type_cannot_be_changed());
+    }
+    if current.delete_after_date.is_none() && fields.delete_after_date.is_some() {
+        return Err(ApiError::permanent_entity_cannot_be_made_temporary());
+    }
+    let mut user = current.clone();
+    if let Some(roles) = fields.roles {
+        user.roles = roles;
+    }
+    if let Some(scopes) = fields.scopes {
+        user.scopes = scopes;
+    }
+    if let Some(labels) = fields.labels {
+        user.labels = labels;
+    }
+    if let Some(description) = fields.description {
+        user.description = description;
+    }
+    if let Some(date) = fields.delete_after_date {
+        user.delete_after_date = Some(date);
+    }
+    validate_user(&user, fields.password.as_deref(), false)?;
+    Ok(user)
+}
+
+// ---- store operations ---------------------------------------------------------------------
+
+/// Drop temporary users whose `deleteAfterDate` has passed (Atlas deletes them itself).
+pub fn purge_expired(project: &mut Project, now: DateTime<Utc>) {
+    project
+        .children
+        .database_users
+        .retain(|u| !u.is_expired(now));
+}
+
+fn project_mut<'a>(
+    store: &'a mut Store,
+    group_id: &str,
+    now: DateTime<Utc>,
+) -> Result<&'a mut Project, ApiError> {
+    find_project(store, group_id)?;
+    let project = store
+        .project_mut(group_id)
+        .ok_or_else(|| ApiError::group_not_found(group_id))?;
+    purge_expired(project, now);
+    Ok(project)
+}
+
+pub fn list_users(
+    store: &mut Store,
+    group_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<DatabaseUser>, ApiError> {
+    Ok(project_mut(store, group_id, now)?
+        .children
+        .database_users
+        .clone())
+}
+
+pub fn create_user(
+    store: &mut Store,
+    group_id: &str,
+    user: DatabaseUser,
+    now: DateTime<Utc>,
+) -> Result<DatabaseUser, ApiError> {
+    let users = &mut project_mut(store, group_id, now)?.children.database_users;
+    if users
+        .iter()
+        .any(|u| u.username == user.username && u.database_name == user.database_name)
+    {
+        return Err(ApiError::user_already_exists(&user.username));
+    }
+    if users.len() >= MAX_USERS_PER_PROJECT {
+        return Err(ApiError::group_users_limit_exceeded(
+            group_id,
+            MAX_USERS_PER_PROJECT,
+        ));
+    }
+    users.push(user.clone());
+    Ok(user)
+}
+
+fn position(
+    users: &[DatabaseUser],
+    database_name: &str,
+    username: &str,
+) -> Result<usize, ApiError> {
+    users
+        .iter()
+        .position(|u| u.username == username && u.database_name == database_name)
+        .ok_or_else(|| ApiError::username_not_found(username))
+}
+
+pub fn get_user_record(
+    store: &mut Store,
+    group_id: &str,
+    database_name: &str,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<DatabaseUser, ApiError> {
+    let users = &project_mut(store, group_id, now)?.children.database_users;
+    Ok(users[position(users, database_name, username)?].clone())
+}
+
+pub fn update_user(
+    store: &mut Store,
+    group_id: &str,
+    database_name: &str,
+    username: &str,
+    fields: UserFields,
+    now: DateTime<Utc>,
+) -> Result<DatabaseUser, ApiError> {
+    let users = &mut project_mut(store, group_id, now)?.children.database_users;
+    let i = position(users, database_name, username)?;
+    let updated = merge_patch(&users[i], fields, group_id)?;
+    users[i] = updated.clone();
+    Ok(updated)
+}
+
+pub fn delete_user(
+    store: &mut Store,
+    group_id: &str,
+    database_name: &str,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let users = &mut project_mut(store, group_id, now)?.children.database_users;
+    let i = position(users, database_name, username)?;
+    users.remove(i);
+    Ok(())
+}
+
+// ---- representation ----------------------------------------------------------------------
+
+/// Percent-encode one path segment (everything but RFC 3986 unreserved characters).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn user_path(group_id: &str, user: &DatabaseUser) -> String {
+    format!(
+        "/groups/{group_id}/databaseUsers/{}/{}",
+        encode_segment(&user.database_name),
+        encode_segment(&user.username)
+    )
+}
+
+/// The `CloudDatabaseUser` representation. `groupId` is returned although the spec marks it
+/// writeOnly (observed); the password never is.
+pub fn user_json(group_id: &str, user: &DatabaseUser, base_url: &str) -> Value {
+    let roles: Vec<Value> = user
+        .roles
+        .iter()
+        .map(|r| {
+            let mut v = json!({"databaseName": r.database_name, "roleName": r.role_name});
+            if let Some(c) = &r.collection_name {
+                v["collectionName"] = json!(c);
+            }
+            v
+        })
+        .collect();
+    let scopes: Vec<Value> = user
+        .scopes
+        .iter()
+        .map(|s| json!({"name": s.name, "type": s.kind}))
+        .collect();
+    let mut v = json!({
+        "awsIAMType": user.aws_iam_type,
+        "databaseName": user.database_name,
+        "groupId": group_id,
+        "labels": user.labels,
+        "ldapAuthType": user.ldap_auth_type,
+        "links": self_links(base_url, &user_path(group_id, user)),
+        "oidcAuthType": user.oidc_auth_type,
+        "roles": roles,
+        "scopes": scopes,
+        "username": user.username,
+        "x509Type": user.x509_type,
+    });
+    if let Some(d) = &user.description {
+        v["description"] = json!(d);
+    }
+    if let Some(t) = user.delete_after_date {
+        v["deleteAfterDate"] = json!(timestamp(t));
+    }
+    v
+}
+
+// ---- handlers -----------------------------------------------------------------------------
+
+async fn list_users_handler(
+    State(state): State<AppState>,
+    ApiPath(group_id): ApiPath<String>,
+    Query(q): Query,
+) -> Result<Response, ApiError> {
+    let params = ListParams::from_query(&q)?;
+    let users = list_users(&mut state.store(), &group_id, Utc::now())?;
+    let base = state.base_url();
+    let items = users.iter().map(|u| user_json(&group_id, u, base)).collect();
+    let href = api_url(base, &format!("/groups/{group_id}/databaseUsers"));
+    Ok(respond(StatusCode::OK, params.page(items, &href)))
+}
+
+async fn create_user_handler(
+    State(state): State<AppState>,
+    ApiPath(group_id): ApiPath<String>,
+    Query(q): Query,
+    JsonObject(body): JsonObject,
+) -> Result<Response, ApiError> {
+    q.check_common()?;
+    let now = Utc::now();
+    // Unknown/malformed project ids answer 404 before the body is judged.
+    find_project(&state.store(), &group_id)?;
+    let user = build_new_user(parse_fields(&body, now)?, &group_id)?;
+    let user = create_user(&mut state.store(), &group_id, user, now)?;
+    tracing::info!(%group_id, username = %user.username, db = %user.database_name, "database user created");
+    Ok(respond(
+        StatusCode::CREATED,
+        user_json(&group_id, &user, state.base_url()),
+    ))
+}
+
+/// Path key of one user; a database other than `admin`/`$external` holds no user.
+fn user_key(
+    group_id: &str,
+    database_name: &str,
+    username: &str,
+    store: &Store,
+) -> Result<(), ApiError> {
+    find_project(store, group_id)?;
+    if database_name != ADMIN_DB && database_name != EXTERNAL_DB {
+        return Err(ApiError::username_not_found(username));
+    }
+    Ok(())
+}
+
+async fn get_user(
+    State(state): State<AppState>,
+    ApiPath((group_id, database_name, username)): ApiPath<(String, String, String)>,
+    Query(q): Query,
+) -> Result<Response, ApiError> {
+    q.check_common()?;
+    let mut store = state.store();
+    user_key(&group_id, &database_name, &username, &store)?;
+    let user = get_user_record(&mut store, &group_id, &database_name, &username, Utc::now())?;
+    Ok(respond(
+        StatusCode::OK,
+        user_json(&group_id, &user, state.base_url()),
+    ))
+}
+
+async fn update_user_handler(
+    State(state): State<AppState>,
+    ApiPath((group_id, database_name, username)): ApiPath<(String, String, String)>,
+    Query(q): Query,
+    JsonObject(body): JsonObject,
+) -> Result<Response, ApiError> {
+    q.check_common()?;
+    let now = Utc::now();
+    user_key(&group_id, &database_name, &username, &state.store())?;
+    let fields = parse_fields(&body, now)?;
+    let user = update_user(
+        &mut state.store(),
+        &group_id,
+        &database_name,
+        &username,
+        fields,
+        now,
+    )?;
+    Ok(respond(
+        StatusCode::OK,
+        user_json(&group_id, &user, state.base_url()),
+    ))
+}
+
+async fn delete_user_handler(
+    State(state): State<AppState>,
+    ApiPath((group_id, database_name, username)): ApiPath<(String, String, String)>,
+    Query(q): Query,
+) -> Result<Response, ApiError> {
+    q.check_common()?;
+    let mut store = state.store();
+    user_key(&group_id, &database_name, &username, &store)?;
+    delete_user(&mut store, &group_id, &database_name, &username, Utc::now())?;
+    drop(store);
+    tracing::info!(%group_id, %username, db = %database_name, "database user deleted");
+    Ok(no_content())
+}
+
+/// 204 with no body; the Content-Type lets the version layer stamp the versioned type.
+pub fn no_content() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [(header::CONTENT_TYPE, "application/json")],
+    )
+        .into_response()
+}
