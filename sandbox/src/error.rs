@@ -139,6 +139,316 @@ impl ApiError {
         )
     }
 
+    // ---- database users -------------------------------------------------------------------
+
+    pub fn username_not_found(username: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "USERNAME_NOT_FOUND",
+            format!("No user with username {username} exists."),
+            vec![json!(username)],
+        )
+    }
+
+    pub fn user_already_exists(username: &str) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "USER_ALREADY_EXISTS",
+            format!("A user with username {username} already exists."),
+            vec![json!(username)],
+        )
+    }
+
+    pub fn group_users_limit_exceeded(group_id: &str, limit: usize) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "GROUP_USERS_LIMIT_EXCEEDED",
+            format!("Group {group_id} has reached the limit of {limit} database users."),
+            vec![json!(group_id), json!(limit)],
+        )
+    }
+
+    pub fn database_name_invalid_admin(database_name: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "DATABASE_NAME_INVALID_ADMIN",
+            format!("Database name {database_name} is invalid: users with this authentication method must use admin."),
+            vec![json!(database_name)],
+        )
+    }
+
+    pub fn database_name_invalid_external(database_name: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "DATABASE_NAME_INVALID_EXTERNAL",
+            format!("Database name {database_name} is invalid: users with this authentication method must use $external."),
+            vec![json!(database_name)],
+        )
+    }
+
+    pub fn database_username_cannot_be_changed() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "DATABASE_USERNAME_CANNOT_BE_CHANGED",
+            "The username of a database user cannot be changed.",
+            vec![],
+        )
+    }
+
+    pub fn database_name_cannot_be_changed() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "DATABASE_NAME_CANNOT_BE_CHANGED",
+            "The authentication database of a database user cannot be changed.",
+            vec![],
+        )
+    }
+
+    pub fn auth_type_cannot_be_changed() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "AUTH_TYPE_CANNOT_BE_CHANGED",
+            "The authentication method of a database user cannot be changed.",
+            vec![],
+        )
+    }
+
+    pub fn unsupported_role(role: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "UNSUPPORTED_ROLE",
+            format!("Role {role} is not supported."),
+            vec![json!(role)],
+        )
+    }
+
+    pub fn atlas_invalid_role(role: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_INVALID_ROLE",
+            format!("Role {role} is invalid here: only read and readWrite can be limited to a collection."),
+            vec![json!(role)],
+        )
+    }
+
+    pub fn atlas_invalid_role_database(role: &str, database_name: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_INVALID_ROLE_DATABASE",
+            format!("Role {role} cannot be granted on database {database_name}."),
+            vec![json!(role), json!(database_name)],
+        )
+    }
+
+    pub fn atlas_restricted_role(role: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_RESTRICTED_ROLE",
+            format!("Role {role} is restricted in Atlas."),
+            vec![json!(role)],
+        )
+    }
+
+    pub fn atlas_restricted_collection(collection: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_RESTRICTED_COLLECTION",
+            format!("Collection {collection} is restricted in Atlas."),
+            vec![json!(collection)],
+        )
+    }
+
+    pub fn duplicate_database_roles(role: &str, database_name: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "DUPLICATE_DATABASE_ROLES",
+            format!("Role {role} on database {database_name} is specified more than once."),
+            vec![json!(role), json!(database_name)],
+        )
+    }
+
+    pub fn atlas_invalid_username(username: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_INVALID_USERNAME",
+            format!("The username {username} is invalid for its authentication method."),
+            vec![json!(username)],
+        )
+    }
+
+    pub fn atlas_invalid_ldap_name(username: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_INVALID_LDAP_NAME",
+            format!("The LDAP name {username} is not a valid distinguished name."),
+            vec![json!(username)],
+        )
+    }
+
+    pub fn atlas_x509_user_cannot_be_temporary() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_X509_USER_CANNOT_BE_TEMPORARY",
+            "X.509 users cannot be temporary.",
+            vec![],
+        )
+    }
+
+    pub fn atlas_x509_user_cannot_use_scram() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_X509_USER_CANNOT_USE_SCRAM",
+            "X.509 users cannot have a password.",
+            vec![],
+        )
+    }
+
+    pub fn atlas_x509_user_cannot_use_ldap() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ATLAS_X509_USER_CANNOT_USE_LDAP",
+            "X.509 users cannot use LDAP authentication.",
+            vec![],
+        )
+    }
+
+    pub fn expiration_date_in_past(date: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "EXPIRATION_DATE_IN_PAST",
+            format!("The expiration date {date} is in the past."),
+            vec![json!(date)],
+        )
+    }
+
+    pub fn expiration_date_exceeds_max(date: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "EXPIRATION_DATE_EXCEEDS_MAX",
+            format!("The expiration date {date} is more than one week in the future."),
+            vec![json!(date)],
+        )
+    }
+
+    pub fn permanent_entity_cannot_be_made_temporary() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "PERMANENT_ENTITY_CANNOT_BE_MADE_TEMPORARY",
+            "A permanent entity cannot be made temporary.",
+            vec![],
+        )
+    }
+
+    pub fn weak_password() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "WEAK_PASSWORD",
+            "The password is too weak: it must be at least 8 characters long.",
+            vec![],
+        )
+    }
+
+    pub fn common_password() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "COMMON_PASSWORD",
+            "The password is too common.",
+            vec![],
+        )
+    }
+
+    pub fn group_mismatch(body_group_id: &str, path_group_id: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "GROUP_MISMATCH",
+            format!("The group ID {body_group_id} in the request body does not match the group ID {path_group_id} in the URL."),
+            vec![json!(body_group_id), json!(path_group_id)],
+        )
+    }
+
+    // ---- project IP access list -----------------------------------------------------------
+
+    pub fn atlas_network_permission_entry_not_found(entry: &str, group_id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND",
+            format!("IP Address {entry} not on Atlas access list for group {group_id}."),
+            vec![json!(entry), json!(group_id)],
+        )
+    }
+
+    pub fn invalid_ip_address_or_cidr_notation(value: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_IP_ADDRESS_OR_CIDR_NOTATION",
+            format!("The address {value} must be in valid IP address or CIDR notation."),
+            vec![json!(value)],
+        )
+    }
+
+    pub fn invalid_cidr_block(value: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_CIDR_BLOCK",
+            format!("The CIDR block {value} is invalid: its address must be the network address."),
+            vec![json!(value)],
+        )
+    }
+
+    pub fn multiple_values_specified_for_one_network_permission_entry() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "MULTIPLE_VALUES_SPECIFIED_FOR_ONE_NETWORK_PERMISSION_ENTRY",
+            "Only one of ipAddress, cidrBlock and awsSecurityGroup may be specified per access list entry.",
+            vec![],
+        )
+    }
+
+    pub fn duplicate_addresses_in_input(value: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "DUPLICATE_ADDRESSES_IN_INPUT",
+            format!("The address {value} appears more than once in the request."),
+            vec![json!(value)],
+        )
+    }
+
+    pub fn invalid_network_permission_comment(comment: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_NETWORK_PERMISSION_COMMENT",
+            format!("The comment {comment} is invalid: at most 80 characters are allowed."),
+            vec![json!(comment)],
+        )
+    }
+
+    pub fn network_permission_expiration_not_supported() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "NETWORK_PERMISSION_EXPIRATION_NOT_SUPPORTED",
+            "AWS security group access list entries cannot be temporary.",
+            vec![],
+        )
+    }
+
+    pub fn cannot_use_aws_security_group_without_vpc_peering_connection() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "CANNOT_USE_AWS_SECURITY_GROUP_WITHOUT_VPC_PEERING_CONNECTION",
+            "An AWS security group can only be added to the access list of a project with a VPC peering connection.",
+            vec![],
+        )
+    }
+
+    pub fn atlas_network_permissions_limit_exceeded(limit: usize) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "ATLAS_NETWORK_PERMISSIONS_LIMIT_EXCEEDED",
+            format!("The project access list cannot have more than {limit} entries."),
+            vec![json!(limit)],
+        )
+    }
+
     // ---- generic request validation -------------------------------------------------------
 
     pub fn malformed_json() -> Self {
