@@ -59,7 +59,10 @@ pub const MAX_COMMENT_CHARS: usize = 80;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Address {
     /// A canonical network (host bits zero); a single host has the full prefix.
-    Network { ip: IpAddr, prefix: u8 },
+    Network {
+        ip: IpAddr,
+        prefix: u8,
+    },
     SecurityGroup(String),
 }
 
@@ -197,7 +200,11 @@ pub fn parse_entry_value(value: &str) -> Result<Address, ApiError> {
     }
 }
 
-fn entry_string(item: &Map<String, Value>, attr: &str, name: &str) -> Result<Option<String>, ApiError> {
+fn entry_string(
+    item: &Map<String, Value>,
+    attr: &str,
+    name: &str,
+) -> Result<Option<String>, ApiError> {
     match item.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),

@@ -34,7 +34,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/groups/{group_id}/databaseUsers/{database_name}/{username}",
-            get(get_user).patch(update_user_handler).delete(delete_user_handler),
+            get(get_user)
+                .patch(update_user_handler)
+                .delete(delete_user_handler),
         )
 }
 
@@ -243,7 +245,10 @@ fn enum_field(
         .ok_or_else(|| ApiError::invalid_enum_value(&s, name))
 }
 
-fn array_field<'a>(body: &'a Map<String, Value>, name: &str) -> Result<Option<&'a [Value]>, ApiError> {
+fn array_field<'a>(
+    body: &'a Map<String, Value>,
+    name: &str,
+) -> Result<Option<&'a [Value]>, ApiError> {
     match body.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(items)) => Ok(Some(items)),
@@ -284,8 +289,7 @@ pub fn parse_roles(items: &[Value]) -> Result<Vec<Role>, ApiError> {
             .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.roleName")))?;
         let database_name = item_string(item, &attr, "databaseName")?
             .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.databaseName")))?;
-        let collection_name =
-            item_string(item, &attr, "collectionName")?.filter(|c| !c.is_empty());
+        let collection_name = item_string(item, &attr, "collectionName")?.filter(|c| !c.is_empty());
         if RESTRICTED_ROLES.contains(&role_name.as_str()) {
             return Err(ApiError::atlas_restricted_role(&role_name));
         }
@@ -557,7 +561,11 @@ pub fn merge_patch(
     group_id: &str,
 ) -> Result<DatabaseUser, ApiError> {
     check_group_mismatch(&fields, group_id)?;
-    if fields.username.as_ref().is_some_and(|u| *u != current.username) {
+    if fields
+        .username
+        .as_ref()
+        .is_some_and(|u| *u != current.username)
+    {
         return Err(ApiError::database_username_cannot_be_changed());
     }
     if fields
@@ -782,7 +790,10 @@ async fn list_users_handler(
     let params = ListParams::from_query(&q)?;
     let users = list_users(&mut state.store(), &group_id, Utc::now())?;
     let base = state.base_url();
-    let items = users.iter().map(|u| user_json(&group_id, u, base)).collect();
+    let items = users
+        .iter()
+        .map(|u| user_json(&group_id, u, base))
+        .collect();
     let href = api_url(base, &format!("/groups/{group_id}/databaseUsers"));
     Ok(respond(StatusCode::OK, params.page(items, &href)))
 }
