@@ -1,9 +1,11 @@
 //! The `mongodbatlas` Terraform provider: a drop-in for the official provider's
 //! configuration, written in Rust on the [`tfplugin`] framework and the Atlas Admin SDK.
 
+pub mod access_list_batcher;
 pub mod config;
 pub mod data_sources;
 pub mod errors;
+pub mod ids;
 pub mod resources;
 
 use async_trait::async_trait;
@@ -24,11 +26,17 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/mongodb/mongodbatlas";
 #[derive(Clone)]
 pub struct AtlasClient {
     pub api: Client,
+    /// Per-project coalescing of IP access list writes (one POST per batch, never two at once).
+    pub access_list:
+        std::sync::Arc<access_list_batcher::Batcher<atlas_admin_sdk::models::AccessListEntry>>,
 }
 
 impl AtlasClient {
     pub fn new(api: Client) -> Self {
-        AtlasClient { api }
+        AtlasClient {
+            api,
+            access_list: std::sync::Arc::default(),
+        }
     }
 }
 

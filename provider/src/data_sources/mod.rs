@@ -1,6 +1,10 @@
 //! Data sources, one module each. Registering one is a line in [`all`].
 
+pub mod database_user;
+pub mod database_users;
 pub mod project;
+pub mod project_ip_access_list;
+pub mod project_ip_access_lists;
 pub mod projects;
 
 use crate::AtlasClient;
@@ -8,7 +12,11 @@ use tfplugin::data_source::DynDataSource;
 
 pub fn all() -> Vec<Box<dyn DynDataSource<AtlasClient>>> {
     vec![
+        Box::new(database_user::DatabaseUserDataSource),
+        Box::new(database_users::DatabaseUsersDataSource),
         Box::new(project::ProjectDataSource),
+        Box::new(project_ip_access_list::ProjectIpAccessListDataSource),
+        Box::new(project_ip_access_lists::ProjectIpAccessListsDataSource),
         Box::new(projects::ProjectsDataSource),
     ]
 }

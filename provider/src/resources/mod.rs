@@ -1,13 +1,19 @@
 //! Managed resources, one module each. Registering a resource is one line in [`all`].
 
+pub mod database_user;
 pub mod project;
+pub mod project_ip_access_list;
 
 use crate::AtlasClient;
 use tfplugin::resource::DynResource;
 
 /// Every resource this provider serves, sorted by type name.
 pub fn all() -> Vec<Box<dyn DynResource<AtlasClient>>> {
-    vec![Box::new(project::ProjectResource)]
+    vec![
+        Box::new(database_user::DatabaseUserResource),
+        Box::new(project::ProjectResource),
+        Box::new(project_ip_access_list::ProjectIpAccessListResource),
+    ]
 }
 
 #[cfg(test)]

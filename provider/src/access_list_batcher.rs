@@ -1,0 +1,320 @@
+//! Coalescing of project IP access list writes.
+//!
+//! The access list endpoint does not support concurrent POSTs to one project, and Terraform
+//! applies up to ten resources at once in one provider process. Instead of a plain mutex (one
+//! POST per entry, one after the other) creates for one project are batched: callers queue their
+//! entry; whoever holds the project's lock waits a short gathering window, then sends every
+//! queued entry in one POST (the API takes an array) and hands each caller its own entry from
+//! the answer. Entries queued while a POST is in flight go out together in the next one.
+//! Deletes run under the same per-project lock, so a project never sees two writes at once.
+//!
+//! If a batch of several entries is rejected as a client error (4xx other than auth and
+//! throttling), each entry is retried alone so the error lands on the entry that caused it.
+
+use async_trait::async_trait;
+use atlas_admin_sdk::Error;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// The default gathering window.
+pub const DEFAULT_WINDOW: Duration = Duration::from_millis(40);
+
+/// What a caller gets: its own entry as the API answered it (`None` if the answer did not list
+/// it, e.g. a long paginated list), or the error shared by the whole batch.
+pub type BatchResult<T> = Result<Option<T>, Arc<Error>>;
+
+/// Sends one batch. Implemented for the SDK client, and by fakes in tests.
+#[async_trait]
+pub trait BatchSender<T>: Send + Sync {
+    /// One POST carrying all `items`; returns the entries the API answered with.
+    async fn send(&self, project_id: &str, items: Vec<T>) -> Result<Vec<T>, Error>;
+    /// Whether `answered` is the API's version of `requested`.
+    fn matches(&self, requested: &T, answered: &T) -> bool;
+}
+
+struct Pending<T> {
+    item: T,
+    reply: oneshot::Sender<BatchResult<T>>,
+}
+
+struct ProjectQueue<T> {
+    /// Held for every write (batched POST or DELETE) to the project.
+    writes: tokio::sync::Mutex<()>,
+    pending: Mutex<Vec<Pending<T>>>,
+}
+
+/// Per-project write coalescer; one per provider process (see [`crate::AtlasClient`]).
+pub struct Batcher<T> {
+    projects: Mutex<HashMap<String, Arc<ProjectQueue<T>>>>,
+    window: Duration,
+}
+
+impl<T> std::fmt::Debug for Batcher<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batcher")
+            .field("window", &self.window)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Default for Batcher<T> {
+    fn default() -> Self {
+        Batcher::new(DEFAULT_WINDOW)
+    }
+}
+
+fn is_entry_error(e: &Error) -> bool {
+    matches!(e.status(), Some(s) if (400..500).contains(&s) && !matches!(s, 401 | 403 | 429))
+}
+
+impl<T> Batcher<T> {
+    pub fn new(window: Duration) -> Self {
+        Batcher {
+            projects: Mutex::new(HashMap::new()),
+            window,
+        }
+    }
+
+    fn queue(&self, project_id: &str) -> Arc<ProjectQueue<T>> {
+        let mut projects = self
+            .projects
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        projects
+            .entry(project_id.to_string())
+            .or_insert_with(|| {
+                Arc::new(ProjectQueue {
+                    writes: tokio::sync::Mutex::new(()),
+                    pending: Mutex::new(Vec::new()),
+                })
+            })
+            .clone()
+    }
+
+    /// Runs `f` while no other write to the project is in flight (for deletes).
+    pub async fn exclusive<F: Future>(&self, project_id: &str, f: F) -> F::Output {
+        let queue = self.queue(project_id);
+        let _guard = queue.writes.lock().await;
+        f.await
+    }
+}
+
+impl<T: Clone + Send + 'static> Batcher<T> {
+    /// Creates `item` in the project, batched with concurrent creates for the same project.
+    pub async fn create(
+        &self,
+        sender: &dyn BatchSender<T>,
+        project_id: &str,
+        item: T,
+    ) -> BatchResult<T> {
+        let queue = self.queue(project_id);
+        let (reply, answer) = oneshot::channel();
+        take_lock(&queue.pending).push(Pending { item, reply });
+        {
+            let _guard = queue.writes.lock().await;
+            if !take_lock(&queue.pending).is_empty() {
+                if !self.window.is_zero() {
+                    tokio::time::sleep(self.window).await;
+                }
+                let batch = std::mem::take(&mut *take_lock(&queue.pending));
+                send_batch(sender, project_id, batch).await;
+            }
+        }
+        answer.await.unwrap_or_else(|_| {
+            Err(Arc::new(Error::InvalidRequest(
+                "the access list request batch was abandoned (the provider was stopped)".into(),
+            )))
+        })
+    }
+}
+
+fn take_lock<V>(m: &Mutex<V>) -> std::sync::MutexGuard<'_, V> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn send_batch<T: Clone>(
+    sender: &dyn BatchSender<T>,
+    project_id: &str,
+    batch: Vec<Pending<T>>,
+) {
+    let items: Vec<T> = batch.iter().map(|p| p.item.clone()).collect();
+    let several = items.len() > 1;
+    match sender.send(project_id, items).await {
+        Ok(answered) => {
+            for p in batch {
+                let found = answered
+                    .iter()
+                    .find(|a| sender.matches(&p.item, a))
+                    .cloned();
+                let _ = p.reply.send(Ok(found));
+            }
+        }
+        Err(e) if several && is_entry_error(&e) => {
+            for p in batch {
+                let result = sender
+                    .send(project_id, vec![p.item.clone()])
+                    .await
+                    .map(|answered| {
+                        answered
+                            .iter()
+                            .find(|a| sender.matches(&p.item, a))
+                            .cloned()
+                    })
+                    .map_err(Arc::new);
+                let _ = p.reply.send(result);
+            }
+        }
+        Err(e) => {
+            let e = Arc::new(e);
+            for p in batch {
+                let _ = p.reply.send(Err(e.clone()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atlas_admin_sdk::ApiError;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Default)]
+    struct Fake {
+        posts: AtomicUsize,
+        in_flight: AtomicUsize,
+        max_in_flight: AtomicUsize,
+        sizes: Mutex<Vec<usize>>,
+        fail_all: bool,
+        bad_item: Option<String>,
+    }
+
+    #[async_trait]
+    impl BatchSender<String> for Fake {
+        async fn send(&self, _project: &str, items: Vec<String>) -> Result<Vec<String>, Error> {
+            self.posts.fetch_add(1, Ordering::SeqCst);
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+            take_lock(&self.sizes).push(items.len());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            if self.fail_all {
+                return Err(Error::InvalidRequest("boom".into()));
+            }
+            if let Some(bad) = &self.bad_item {
+                if items.contains(bad) {
+                    return Err(Error::Api(ApiError::from_response(
+                        400,
+                        br#"{"error":400,"errorCode":"INVALID_IP_ADDRESS_OR_CIDR_NOTATION","detail":"bad entry"}"#,
+                    )));
+                }
+            }
+            Ok(items.iter().map(|i| format!("{i}/answered")).collect())
+        }
+
+        fn matches(&self, requested: &String, answered: &String) -> bool {
+            answered.strip_suffix("/answered") == Some(requested.as_str())
+        }
+    }
+
+    async fn run(fake: Arc<Fake>, n: usize) -> Vec<BatchResult<String>> {
+        let batcher = Arc::new(Batcher::new(Duration::from_millis(100)));
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let (b, f) = (batcher.clone(), fake.clone());
+                tokio::spawn(async move { b.create(&*f, "p1", format!("10.0.0.{i}")).await })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap_or_else(|e| panic!("task failed: {e}")));
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_creates_share_one_post() {
+        let fake = Arc::new(Fake::default());
+        let results = run(fake.clone(), 20).await;
+        assert_eq!(fake.posts.load(Ordering::SeqCst), 1);
+        assert_eq!(*take_lock(&fake.sizes), vec![20]);
+        for (i, r) in results.iter().enumerate() {
+            assert_eq!(
+                r.as_ref().ok().cloned().flatten(),
+                Some(format!("10.0.0.{i}/answered"))
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn posts_never_overlap_and_late_callers_form_the_next_batch() {
+        let fake = Arc::new(Fake::default());
+        let batcher = Arc::new(Batcher::new(Duration::from_millis(10)));
+        let mut tasks = Vec::new();
+        for i in 0..30 {
+            let (b, f) = (batcher.clone(), fake.clone());
+            tasks.push(tokio::spawn(async move {
+                b.create(&*f, "p1", format!("e{i}")).await
+            }));
+            if i % 10 == 9 {
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+        }
+        for t in tasks {
+            let r = t.await.unwrap_or_else(|e| panic!("task failed: {e}"));
+            assert!(r.is_ok());
+        }
+        assert_eq!(fake.max_in_flight.load(Ordering::SeqCst), 1);
+        let posts = fake.posts.load(Ordering::SeqCst);
+        assert!((2..=5).contains(&posts), "{posts} posts for 30 entries");
+        assert_eq!(take_lock(&fake.sizes).iter().sum::<usize>(), 30);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn an_error_reaches_every_caller() {
+        let fake = Arc::new(Fake {
+            fail_all: true,
+            ..Fake::default()
+        });
+        let results = run(fake.clone(), 5).await;
+        assert_eq!(fake.posts.load(Ordering::SeqCst), 1);
+        for r in results {
+            let e = r.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("boom"), "{e}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_bad_entry_fails_alone() {
+        let fake = Arc::new(Fake {
+            bad_item: Some("10.0.0.2".into()),
+            ..Fake::default()
+        });
+        let results = run(fake.clone(), 4).await;
+        assert_eq!(
+            fake.posts.load(Ordering::SeqCst),
+            5,
+            "one batch, then one each"
+        );
+        for (i, r) in results.iter().enumerate() {
+            assert_eq!(r.is_err(), i == 2, "entry {i}: {r:?}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn deletes_wait_for_an_in_flight_post() {
+        let fake = Arc::new(Fake::default());
+        let batcher = Arc::new(Batcher::new(Duration::ZERO));
+        let (b, f) = (batcher.clone(), fake.clone());
+        let create = tokio::spawn(async move { b.create(&*f, "p1", "e".to_string()).await });
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let seen = batcher
+            .exclusive("p1", async { fake.in_flight.load(Ordering::SeqCst) })
+            .await;
+        assert_eq!(seen, 0);
+        assert!(create.await.is_ok());
+    }
+}
