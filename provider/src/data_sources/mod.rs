@@ -1,5 +1,7 @@
 //! Data sources, one module each. Registering one is a line in [`all`].
 
+pub mod advanced_cluster;
+pub mod advanced_clusters;
 pub mod database_user;
 pub mod database_users;
 pub mod project;
@@ -12,6 +14,8 @@ use tfplugin::data_source::DynDataSource;
 
 pub fn all() -> Vec<Box<dyn DynDataSource<AtlasClient>>> {
     vec![
+        Box::new(advanced_cluster::AdvancedClusterDataSource),
+        Box::new(advanced_clusters::AdvancedClustersDataSource),
         Box::new(database_user::DatabaseUserDataSource),
         Box::new(database_users::DatabaseUsersDataSource),
         Box::new(project::ProjectDataSource),

@@ -1,5 +1,6 @@
 //! Managed resources, one module each. Registering a resource is one line in [`all`].
 
+pub mod advanced_cluster;
 pub mod database_user;
 pub mod project;
 pub mod project_ip_access_list;
@@ -10,6 +11,7 @@ use tfplugin::resource::DynResource;
 /// Every resource this provider serves, sorted by type name.
 pub fn all() -> Vec<Box<dyn DynResource<AtlasClient>>> {
     vec![
+        Box::new(advanced_cluster::AdvancedClusterResource),
         Box::new(database_user::DatabaseUserResource),
         Box::new(project::ProjectResource),
         Box::new(project_ip_access_list::ProjectIpAccessListResource),

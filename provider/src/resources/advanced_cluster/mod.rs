@@ -1,0 +1,507 @@
+//! `mongodbatlas_advanced_cluster`: an Atlas cluster described per shard
+//! (`replication_specs`) and region (`region_configs`), with the official provider v2.x schema
+//! (nested attributes, state schema version 2) and import ID `{project_id}-{cluster_name}`.
+//!
+//! Create posts the cluster and waits for IDLE (`timeouts.create`, default 3h; on timeout with
+//! `delete_on_create_timeout` a DELETE is fired), then sets process arguments. Updates send a
+//! minimal PATCH (resume alone first, pause alone last) and wait for IDLE; deletes wait until
+//! the cluster is gone. Waits poll with a short, growing backoff and stop on Ctrl-C.
+//!
+//! Plans stay quiet: stable computed values keep their state value on updates (see
+//! [`plan`] for the values a change does make unknown).
+
+pub mod expand;
+pub mod flatten;
+pub mod model;
+pub mod plan;
+pub mod schema;
+
+use crate::errors::api_error;
+use crate::AtlasClient;
+use async_trait::async_trait;
+use atlas_admin_sdk::models::{Cluster, ProcessArgs};
+use atlas_admin_sdk::Error;
+use model::{parse_import_id, ClusterModel};
+use std::time::Duration;
+use tfplugin::context::Context;
+use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::resource::{
+    CreateRequest, DeleteRequest, PlanContext, ReadRequest, Resource, UpdateRequest,
+};
+use tfplugin::schema::Schema;
+use tfplugin::timeouts::{parse_duration, Timeouts};
+use tfplugin::value::Value;
+
+/// Default for each of `timeouts.create`, `.update`, `.delete`, as in the official provider.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3 * 3600);
+
+pub struct AdvancedClusterResource;
+
+fn diags(d: Diagnostic) -> Diagnostics {
+    Diagnostics::from(d)
+}
+
+/// Project id and name from a model; both are required attributes.
+fn ids(model: &ClusterModel) -> Result<(String, String), Diagnostics> {
+    match (&model.project_id, &model.name) {
+        (Some(p), Some(n)) => Ok((p.clone(), n.clone())),
+        _ => Err(diags(Diagnostic::error(
+            "Missing project_id or name",
+            "The cluster's project_id and name must be known. This is a bug in the provider.",
+        ))),
+    }
+}
+
+fn timeout(model: &ClusterModel, operation: &str) -> Result<Duration, Diagnostics> {
+    Timeouts::get(model.timeouts.as_ref(), operation, DEFAULT_TIMEOUT).map_err(diags)
+}
+
+/// Process arguments do not exist on shared tiers (TENANT/FLEX).
+fn has_process_args(cluster: &Cluster) -> bool {
+    let shared = cluster
+        .replication_specs
+        .iter()
+        .flatten()
+        .flat_map(|s| s.region_configs.iter().flatten())
+        .any(|rc| matches!(rc.provider_name.as_deref(), Some("TENANT") | Some("FLEX")));
+    !shared
+}
+
+/// A failed wait as a diagnostic, at `timeouts.<operation>` when it timed out.
+fn wait_error(
+    client: &AtlasClient,
+    what: &str,
+    operation: &str,
+    limit: Duration,
+    err: &Error,
+) -> Diagnostic {
+    match err {
+        Error::Timeout { operation: detail } => Diagnostic::error_at(
+            AttributePath::root("timeouts").attr(operation),
+            format!("Timeout while {what}"),
+            format!(
+                "The cluster did not become ready within the {operation} timeout ({}s): {detail}. Raise timeouts.{operation} if Atlas needs longer.",
+                limit.as_secs_f64()
+            ),
+        ),
+        Error::Cancelled { operation: detail } => Diagnostic::error(
+            format!("Interrupted while {what}"),
+            format!("Terraform asked the provider to stop: {detail}. The operation continues in Atlas."),
+        ),
+        other => api_error(client, what, other),
+    }
+}
+
+impl AdvancedClusterResource {
+    async fn wait_idle(
+        cx: &Context<AtlasClient>,
+        project_id: &str,
+        name: &str,
+        limit: Duration,
+        what: &str,
+        operation: &str,
+    ) -> Result<Cluster, Diagnostics> {
+        let client = cx.client();
+        client
+            .clusters()
+            .wait_idle(project_id, name, limit, cx.cancellation().cancelled())
+            .await
+            .map_err(|e| diags(wait_error(client, what, operation, limit, &e)))
+    }
+
+    async fn patch(
+        cx: &Context<AtlasClient>,
+        project_id: &str,
+        name: &str,
+        body: &Cluster,
+        limit: Duration,
+    ) -> Result<Cluster, Diagnostics> {
+        let client = cx.client();
+        let what = format!("updating cluster {name:?}");
+        client
+            .clusters()
+            .update(project_id, name, body)
+            .await
+            .map_err(|e| diags(api_error(client, &what, &e)))?;
+        Self::wait_idle(cx, project_id, name, limit, &what, "update").await
+    }
+
+    async fn read_process_args(
+        cx: &Context<AtlasClient>,
+        project_id: &str,
+        cluster: &Cluster,
+    ) -> Result<Option<ProcessArgs>, Diagnostics> {
+        if !has_process_args(cluster) {
+            return Ok(None);
+        }
+        let name = cluster.name.clone().unwrap_or_default();
+        let client = cx.client();
+        match client.clusters().get_process_args(project_id, &name).await {
+            Ok(a) => Ok(Some(a)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(diags(api_error(
+                client,
+                &format!("reading the process arguments of cluster {name:?}"),
+                &e,
+            ))),
+        }
+    }
+
+    async fn write_process_args(
+        cx: &Context<AtlasClient>,
+        project_id: &str,
+        name: &str,
+        args: &ProcessArgs,
+        limit: Duration,
+        operation: &str,
+    ) -> Result<(), Diagnostics> {
+        let client = cx.client();
+        let what = format!("updating the process arguments of cluster {name:?}");
+        client
+            .clusters()
+            .update_process_args(project_id, name, args)
+            .await
+            .map_err(|e| {
+                diags(
+                    api_error(client, &what, &e)
+                        .with_path(AttributePath::root("advanced_configuration")),
+                )
+            })?;
+        Self::wait_idle(cx, project_id, name, limit, &what, operation).await?;
+        Ok(())
+    }
+
+    /// The final read after create/update: cluster and process arguments.
+    async fn read_back(
+        cx: &Context<AtlasClient>,
+        project_id: &str,
+        name: &str,
+        plan: &ClusterModel,
+    ) -> Result<ClusterModel, Diagnostics> {
+        let client = cx.client();
+        let cluster = client
+            .clusters()
+            .get(project_id, name)
+            .await
+            .map_err(|e| diags(api_error(client, &format!("reading cluster {name:?}"), &e)))?;
+        let args = Self::read_process_args(cx, project_id, &cluster).await?;
+        Ok(flatten::flatten(&cluster, args.as_ref(), plan))
+    }
+
+    /// After a create timeout: fire a DELETE when asked to, and say what happened.
+    async fn create_timed_out(
+        cx: &Context<AtlasClient>,
+        plan: &ClusterModel,
+        project_id: &str,
+        name: &str,
+        limit: Duration,
+        err: &Error,
+    ) -> Diagnostics {
+        let client = cx.client();
+        let mut d = wait_error(
+            client,
+            &format!("creating cluster {name:?}"),
+            "create",
+            limit,
+            err,
+        );
+        if plan.delete_on_create_timeout == Some(false) {
+            d.detail.push_str(
+                " delete_on_create_timeout is false, so the cluster was left in Atlas; import it or delete it before applying again.",
+            );
+        } else {
+            match client.clusters().delete(project_id, name, None).await {
+                Ok(()) => d.detail.push_str(
+                    " delete_on_create_timeout is true, so the provider asked Atlas to delete the cluster; the deletion continues in Atlas.",
+                ),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => d.detail.push_str(&format!(
+                    " delete_on_create_timeout is true, but deleting the cluster failed too: {e}. Delete it in Atlas before applying again."
+                )),
+            }
+        }
+        diags(d)
+    }
+}
+
+/// Whether a Go duration string is well formed (unknown or null values pass).
+fn check_duration(config: &Value, op: &str, out: &mut Diagnostics) {
+    let Some(text) = config
+        .get_attr("timeouts")
+        .and_then(|t| t.get_attr(op))
+        .and_then(Value::as_str)
+    else {
+        return;
+    };
+    if let Err(e) = parse_duration(text) {
+        out.push(Diagnostic::error_at(
+            AttributePath::root("timeouts").attr(op),
+            "Invalid timeout",
+            e,
+        ));
+    }
+}
+
+#[async_trait]
+impl Resource for AdvancedClusterResource {
+    type Client = AtlasClient;
+    type Model = ClusterModel;
+    const TYPE_NAME: &'static str = "mongodbatlas_advanced_cluster";
+
+    fn schema() -> Schema {
+        schema::schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut out = Diagnostics::new();
+        for op in ["create", "update", "delete"] {
+            check_duration(config, op, &mut out);
+        }
+        if let Some(v) = config
+            .get_attr("mongo_db_major_version")
+            .and_then(Value::as_str)
+        {
+            let ok = {
+                let mut parts = v.split('.');
+                let major = parts.next().unwrap_or_default();
+                let minor = parts.next();
+                !major.is_empty()
+                    && major.bytes().all(|b| b.is_ascii_digit())
+                    && minor.is_none_or(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+                    && parts.next().is_none()
+            };
+            if !ok {
+                out.push(Diagnostic::error_at(
+                    AttributePath::root("mongo_db_major_version"),
+                    "Invalid MongoDB major version",
+                    format!("{v:?} is not a major version such as \"8.0\"."),
+                ));
+            }
+        }
+        out
+    }
+
+    fn modify_plan(&self, ctx: PlanContext<'_>) -> Diagnostics {
+        plan::adjust_update(ctx.prior, ctx.config, &mut ctx.change.planned);
+        Diagnostics::new()
+    }
+
+    async fn create(
+        &self,
+        cx: &Context<AtlasClient>,
+        req: CreateRequest<ClusterModel>,
+    ) -> Result<ClusterModel, Diagnostics> {
+        let plan = req.plan;
+        let (project_id, name) = ids(&plan)?;
+        let limit = timeout(&plan, "create")?;
+        let client = cx.client();
+        let what = format!("creating cluster {name:?}");
+        let body = expand::create_body(&plan);
+        client
+            .clusters()
+            .create(&project_id, &body)
+            .await
+            .map_err(|e| diags(api_error(client, &what, &e)))?;
+        if let Err(e) = client
+            .clusters()
+            .wait_idle(&project_id, &name, limit, cx.cancellation().cancelled())
+            .await
+        {
+            if matches!(e, Error::Timeout { .. }) {
+                return Err(Self::create_timed_out(cx, &plan, &project_id, &name, limit, &e).await);
+            }
+            return Err(diags(wait_error(client, &what, "create", limit, &e)));
+        }
+        // Atlas cannot create a paused cluster: create, then pause.
+        if plan.paused == Some(true) {
+            let body = Cluster {
+                paused: Some(true),
+                ..Default::default()
+            };
+            Self::patch(cx, &project_id, &name, &body, limit).await?;
+        }
+        if let Some(args) = expand::process_args(plan.advanced_configuration.as_ref(), None) {
+            Self::write_process_args(cx, &project_id, &name, &args, limit, "create").await?;
+        }
+        Self::read_back(cx, &project_id, &name, &plan).await
+    }
+
+    async fn read(
+        &self,
+        cx: &Context<AtlasClient>,
+        req: ReadRequest<ClusterModel>,
+    ) -> Result<Option<ClusterModel>, Diagnostics> {
+        let (project_id, name) = ids(&req.state)?;
+        let client = cx.client();
+        let Some(cluster) = client
+            .clusters()
+            .get_opt(&project_id, &name)
+            .await
+            .map_err(|e| diags(api_error(client, &format!("reading cluster {name:?}"), &e)))?
+        else {
+            return Ok(None);
+        };
+        let args = Self::read_process_args(cx, &project_id, &cluster).await?;
+        Ok(Some(flatten::flatten(&cluster, args.as_ref(), &req.state)))
+    }
+
+    async fn update(
+        &self,
+        cx: &Context<AtlasClient>,
+        req: UpdateRequest<ClusterModel>,
+    ) -> Result<ClusterModel, Diagnostics> {
+        let (plan, prior) = (req.plan, req.prior);
+        let (project_id, name) = ids(&prior)?;
+        let limit = timeout(&plan, "update")?;
+        let pausing = plan.paused == Some(true) && prior.paused != Some(true);
+        let resuming = plan.paused == Some(false) && prior.paused == Some(true);
+        if resuming {
+            let body = Cluster {
+                paused: Some(false),
+                ..Default::default()
+            };
+            Self::patch(cx, &project_id, &name, &body, limit).await?;
+        }
+        if let Some(body) = expand::update_body(&plan, &prior) {
+            Self::patch(cx, &project_id, &name, &body, limit).await?;
+        }
+        if let Some(args) = expand::process_args(
+            plan.advanced_configuration.as_ref(),
+            prior.advanced_configuration.as_ref(),
+        ) {
+            Self::write_process_args(cx, &project_id, &name, &args, limit, "update").await?;
+        }
+        if pausing {
+            let body = Cluster {
+                paused: Some(true),
+                ..Default::default()
+            };
+            Self::patch(cx, &project_id, &name, &body, limit).await?;
+        }
+        Self::read_back(cx, &project_id, &name, &plan).await
+    }
+
+    async fn delete(
+        &self,
+        cx: &Context<AtlasClient>,
+        req: DeleteRequest<ClusterModel>,
+    ) -> Result<(), Diagnostics> {
+        let prior = req.prior;
+        let (project_id, name) = ids(&prior)?;
+        let limit = timeout(&prior, "delete")?;
+        let client = cx.client();
+        let what = format!("deleting cluster {name:?}");
+        match client
+            .clusters()
+            .delete(&project_id, &name, prior.retain_backups_enabled)
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(diags(api_error(client, &what, &e))),
+        }
+        client
+            .clusters()
+            .wait_deleted(&project_id, &name, limit, cx.cancellation().cancelled())
+            .await
+            .map_err(|e| diags(wait_error(client, &what, "delete", limit, &e)))
+    }
+
+    async fn import(
+        &self,
+        _cx: &Context<AtlasClient>,
+        id: &str,
+    ) -> Result<ClusterModel, Diagnostics> {
+        let (project_id, name) =
+            parse_import_id(id).map_err(|e| diags(Diagnostic::error("Invalid import ID", e)))?;
+        Ok(ClusterModel {
+            project_id: Some(project_id),
+            name: Some(name),
+            delete_on_create_timeout: Some(true),
+            ..Default::default()
+        })
+    }
+
+    fn upgrade_state(
+        &self,
+        version: i64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        match version {
+            schema::SCHEMA_VERSION => Ok(state),
+            1 => Err(diags(Diagnostic::error(
+                "Cannot upgrade mongodbatlas_advanced_cluster state from schema version 1",
+                "This state was written by the official provider 1.x (replication_specs as blocks, schema version 1). Upgrading it is not supported by this provider yet: remove it from the state (terraform state rm) and import the cluster again with its ID {project_id}-{cluster_name}.",
+            ))),
+            v => Err(diags(Diagnostic::error(
+                "Unsupported state version",
+                format!(
+                    "mongodbatlas_advanced_cluster state version {v} cannot be read by this provider (it writes version {}).",
+                    schema::SCHEMA_VERSION
+                ),
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_rejects_bad_timeouts_and_versions() {
+        let r = AdvancedClusterResource;
+        let config = Value::object([
+            (
+                "timeouts",
+                Value::object([("create", Value::string("10 minutes"))]),
+            ),
+            ("mongo_db_major_version", Value::string("eight")),
+        ]);
+        let d = r.validate(&config);
+        let paths: Vec<_> = d.iter().filter_map(|d| d.path.clone()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                AttributePath::root("timeouts").attr("create"),
+                AttributePath::root("mongo_db_major_version")
+            ]
+        );
+        let ok = Value::object([
+            ("timeouts", Value::object([("create", Value::string("2h"))])),
+            ("mongo_db_major_version", Value::string("8.0")),
+        ]);
+        assert!(r.validate(&ok).is_empty());
+    }
+
+    #[test]
+    fn version_1_state_gets_a_clear_error() {
+        let r = AdvancedClusterResource;
+        let err = r
+            .upgrade_state(1, serde_json::json!({}))
+            .err()
+            .map(|d| d.iter().map(|d| d.detail.clone()).collect::<String>())
+            .unwrap_or_default();
+        assert!(err.contains("import"), "{err}");
+        assert!(r.upgrade_state(2, serde_json::json!({})).is_ok());
+    }
+
+    #[tokio::test]
+    async fn import_parses_the_id() {
+        let r = AdvancedClusterResource;
+        let client = atlas_admin_sdk::Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .digest_auth("k", "s")
+            .build();
+        let Ok(client) = client else { panic!("client") };
+        let cx = Context::new(AtlasClient::new(client), Default::default());
+        let m = r
+            .import(&cx, "5f1d5c2b8a1e4c3d2b1a0f9e-Cluster0")
+            .await
+            .unwrap_or_default();
+        assert_eq!(m.name.as_deref(), Some("Cluster0"));
+        assert_eq!(m.delete_on_create_timeout, Some(true));
+        assert!(r.import(&cx, "nonsense").await.is_err());
+    }
+}
