@@ -450,16 +450,10 @@ mod tests {
         };
         let calls = AtomicU32::new(0);
         let backoff = Backoff::new(Duration::from_millis(5), Duration::from_millis(5));
-        let wait = wait_for_with(
-            "thing",
-            Duration::from_secs(60),
-            &backoff,
-            cancel,
-            || {
-                calls.fetch_add(1, Ordering::SeqCst);
-                async { Ok::<_, Error>(Poll::<()>::Pending("PENDING".to_owned())) }
-            },
-        );
+        let wait = wait_for_with("thing", Duration::from_secs(60), &backoff, cancel, || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Ok::<_, Error>(Poll::<()>::Pending("PENDING".to_owned())) }
+        });
         let canceller = async {
             tokio::time::sleep(Duration::from_millis(30)).await;
             let _ = tx.send(true);

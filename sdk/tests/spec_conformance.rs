@@ -252,3 +252,544 @@ fn spec_operations_offer_the_versions_the_sdk_uses() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Clusters, process args, database users, access list.
+//
+// A sample instance of a schema is generated from the spec with *every* property set (union
+// of `allOf`/`oneOf` variants); decoding it into the model and encoding it back must give the
+// same JSON, which proves the model names every property exactly (with a compatible type) and
+// adds none. Request bodies are then checked to use only writable properties.
+
+use std::collections::BTreeMap;
+
+use atlas_admin_sdk::models::{
+    AccessListEntry, AccessListStatusResponse, AutoScaling, BiConnector, Cluster,
+    ComputeAutoScaling, DatabaseUser, DatabaseUserRole, DiskGbAutoScaling, HardwareSpec, Label,
+    ProcessArgs, RegionConfig, ReplicationSpec, UserScope,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+fn resolve<'a>(spec: &'a Value, s: &'a Value) -> &'a Value {
+    match s["$ref"].as_str() {
+        Some(r) => {
+            let name = r.rsplit('/').next().unwrap_or_default();
+            resolve(spec, schema(spec, name))
+        }
+        None => s,
+    }
+}
+
+/// Properties of a schema, including those of its `allOf` and `oneOf` members (a variant's
+/// `allOf` refers back to its base, hence the visited set).
+fn merged_properties<'a>(spec: &'a Value, s: &'a Value) -> BTreeMap<String, &'a Value> {
+    let mut out = BTreeMap::new();
+    collect_properties(spec, s, &mut BTreeSet::new(), &mut out);
+    out
+}
+
+fn collect_properties<'a>(
+    spec: &'a Value,
+    s: &'a Value,
+    visited: &mut BTreeSet<String>,
+    out: &mut BTreeMap<String, &'a Value>,
+) {
+    if let Some(r) = s["$ref"].as_str() {
+        if !visited.insert(r.to_owned()) {
+            return;
+        }
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return collect_properties(spec, schema(spec, name), visited, out);
+    }
+    for key in ["allOf", "oneOf"] {
+        for member in s[key].as_array().into_iter().flatten() {
+            collect_properties(spec, member, visited, out);
+        }
+    }
+    if let Some(props) = s["properties"].as_object() {
+        for (k, v) in props {
+            out.insert(k.clone(), v);
+        }
+    }
+}
+
+fn first_enum(spec: &Value, s: &Value) -> Option<Value> {
+    let s = resolve(spec, s);
+    if let Some(e) = s["enum"].as_array().and_then(|e| e.first()) {
+        return Some(e.clone());
+    }
+    let members = s["oneOf"].as_array()?;
+    let first = members.first()?;
+    if !merged_properties(spec, first).is_empty() {
+        return None;
+    }
+    first_enum(spec, first)
+}
+
+fn sample(spec: &Value, s: &Value, depth: usize) -> Value {
+    assert!(depth < 12, "schema too deep");
+    if let Some(e) = first_enum(spec, s) {
+        return e;
+    }
+    let props = merged_properties(spec, s);
+    if !props.is_empty() {
+        return Value::Object(
+            props
+                .into_iter()
+                .map(|(k, v)| (k, sample(spec, v, depth + 1)))
+                .collect(),
+        );
+    }
+    let s = resolve(spec, s);
+    match s["type"].as_str() {
+        Some("string") if s["format"] == "date-time" => Value::from("2026-08-10T03:02:58Z"),
+        Some("string") => Value::from("s"),
+        Some("integer") => Value::from(7),
+        Some("number") => Value::from(2.5),
+        Some("boolean") => Value::Bool(true),
+        Some("array") => Value::Array(vec![sample(spec, &s["items"], depth + 1)]),
+        Some("object") => match s.get("additionalProperties") {
+            Some(ap) if ap.is_object() => {
+                serde_json::json!({ "k": sample(spec, ap, depth + 1) })
+            }
+            _ => serde_json::json!({}),
+        },
+        other => panic!("cannot sample schema type {other:?}: {s}"),
+    }
+}
+
+fn round_trip<T: DeserializeOwned + Serialize>(spec: &Value, schema_name: &str) -> (Value, T) {
+    let full = sample(spec, schema(spec, schema_name), 0);
+    let model: T = serde_json::from_value(full.clone())
+        .unwrap_or_else(|e| panic!("{schema_name}: sample does not decode: {e}\n{full:#}"));
+    let back = serde_json::to_value(&model).unwrap_or_default();
+    assert_eq!(
+        back, full,
+        "{schema_name}: the model does not round-trip every property"
+    );
+    (full, model)
+}
+
+/// Paths of keys in `value` that are unknown to `s` or read-only there (recursively),
+/// skipping the paths listed in `allowed` (`replicationSpecs[].id`).
+fn non_writable(
+    spec: &Value,
+    s: &Value,
+    value: &Value,
+    path: &str,
+    allowed: &[&str],
+) -> Vec<String> {
+    let mut bad = Vec::new();
+    match value {
+        Value::Object(map) => {
+            let props = merged_properties(spec, s);
+            for (k, v) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match props.get(k) {
+                    None => bad.push(format!("{p} (unknown)")),
+                    Some(ps) => {
+                        // Only the property's own flag counts: the spec also marks some
+                        // shared schemas read-only as a whole (`DedicatedHardwareSpec20240805`,
+                        // `BaseCloudProviderInstanceSize`, `EmployeeAccessGrantView`) although
+                        // `readOnlySpecs`, `analyticsSpecs` and the auto-scaling bounds are
+                        // writable in practice (the official provider sends them).
+                        let ro = ps["readOnly"] == Value::Bool(true);
+                        if ro && !allowed.contains(&p.as_str()) {
+                            bad.push(format!("{p} (read-only)"));
+                        }
+                        bad.extend(non_writable(spec, ps, v, &p, allowed));
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            let item_schema = &resolve(spec, s)["items"];
+            for item in items {
+                bad.extend(non_writable(
+                    spec,
+                    item_schema,
+                    item,
+                    &format!("{path}[]"),
+                    allowed,
+                ));
+            }
+        }
+        _ => {}
+    }
+    bad
+}
+
+fn assert_writable(spec: &Value, schema_name: &str, body: &impl Serialize, allowed: &[&str]) {
+    let json = serde_json::to_value(body).unwrap_or_default();
+    let bad = non_writable(spec, schema(spec, schema_name), &json, "", allowed);
+    assert!(bad.is_empty(), "{schema_name} body sends {bad:?}\n{json:#}");
+}
+
+#[test]
+fn spec_cluster_model_names_every_property() {
+    let spec = spec();
+    let (_, c) = round_trip::<Cluster>(&spec, "ClusterDescription20240805");
+    assert!(c.replication_specs.is_some() && c.connection_strings.is_some());
+    round_trip::<ReplicationSpec>(&spec, "ReplicationSpec20240805");
+    round_trip::<RegionConfig>(&spec, "CloudRegionConfig20240805");
+    round_trip::<RegionConfig>(&spec, "AWSRegionConfig20240805");
+    round_trip::<RegionConfig>(&spec, "TenantRegionConfig20240805");
+    round_trip::<HardwareSpec>(&spec, "HardwareSpec20240805");
+    round_trip::<HardwareSpec>(&spec, "DedicatedHardwareSpec20240805");
+    round_trip::<AutoScaling>(&spec, "AdvancedAutoScalingSettings");
+    round_trip::<BiConnector>(&spec, "BiConnector");
+    round_trip::<Tag>(&spec, "ResourceTag");
+    round_trip::<Label>(&spec, "ComponentLabel");
+    round_trip::<ProcessArgs>(&spec, "ClusterDescriptionProcessArgs20240805");
+    round_trip::<Page<Cluster>>(&spec, "PaginatedClusterDescription20240805");
+}
+
+#[test]
+fn spec_database_user_and_access_list_models_name_every_property() {
+    let spec = spec();
+    round_trip::<DatabaseUser>(&spec, "CloudDatabaseUser");
+    round_trip::<DatabaseUserRole>(&spec, "DatabaseUserRole");
+    round_trip::<UserScope>(&spec, "UserScope");
+    round_trip::<Page<DatabaseUser>>(&spec, "PaginatedApiAtlasDatabaseUserView");
+    round_trip::<AccessListEntry>(&spec, "NetworkPermissionEntry");
+    round_trip::<AccessListStatusResponse>(&spec, "NetworkPermissionEntryStatus");
+    round_trip::<Page<AccessListEntry>>(&spec, "PaginatedNetworkAccessView");
+}
+
+fn terraform_like_create() -> Cluster {
+    Cluster {
+        name: Some("cluster-607".into()),
+        cluster_type: Some("REPLICASET".into()),
+        backup_enabled: Some(true),
+        mongo_db_major_version: Some("8.0".into()),
+        termination_protection_enabled: Some(false),
+        bi_connector: Some(BiConnector {
+            enabled: Some(false),
+            read_preference: Some("SECONDARY".into()),
+        }),
+        tags: Some(vec![Tag::new("environment", "dev")]),
+        labels: Some(vec![Label::new("owner", "team")]),
+        replication_specs: Some(vec![ReplicationSpec {
+            zone_name: Some("Zone 1".into()),
+            region_configs: Some(vec![RegionConfig {
+                provider_name: Some("AWS".into()),
+                region_name: Some("US_EAST_1".into()),
+                priority: Some(7),
+                electable_specs: Some(HardwareSpec {
+                    instance_size: Some("M10".into()),
+                    node_count: Some(3),
+                    disk_size_gb: Some(10.0),
+                    disk_iops: Some(3000),
+                    ebs_volume_type: Some("STANDARD".into()),
+                    ..Default::default()
+                }),
+                auto_scaling: Some(AutoScaling {
+                    compute: Some(ComputeAutoScaling {
+                        enabled: Some(true),
+                        scale_down_enabled: Some(true),
+                        min_instance_size: Some("M10".into()),
+                        max_instance_size: Some("M40".into()),
+                    }),
+                    disk_gb: Some(DiskGbAutoScaling {
+                        enabled: Some(true),
+                    }),
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn spec_cluster_request_bodies_use_writable_properties() {
+    let spec = spec();
+    assert_writable(
+        &spec,
+        "ClusterDescription20240805",
+        &terraform_like_create(),
+        &[],
+    );
+
+    // A minimal PATCH: a resize echoing the shard id, which Atlas needs for existing shards.
+    let patch = Cluster {
+        replication_specs: Some(vec![ReplicationSpec {
+            id: Some("6a79f5afd21a0d4a1ac2b9e8".into()),
+            region_configs: Some(vec![RegionConfig {
+                provider_name: Some("AWS".into()),
+                region_name: Some("US_EAST_1".into()),
+                priority: Some(7),
+                electable_specs: Some(HardwareSpec {
+                    instance_size: Some("M20".into()),
+                    node_count: Some(3),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    assert_writable(
+        &spec,
+        "ClusterDescription20240805",
+        &patch,
+        &["replicationSpecs[].id"],
+    );
+
+    // A response turned into a body: `without_read_only` strips every read-only property.
+    let full: Cluster = serde_json::from_value(sample(
+        &spec,
+        schema(&spec, "ClusterDescription20240805"),
+        0,
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let full_json = serde_json::to_value(&full).unwrap_or_default();
+    let before = non_writable(
+        &spec,
+        schema(&spec, "ClusterDescription20240805"),
+        &full_json,
+        "",
+        &[],
+    );
+    for ro in [
+        "stateName (read-only)",
+        "connectionStrings.standard (read-only)",
+        "replicationSpecs[].zoneId (read-only)",
+        "replicationSpecs[].regionConfigs[].electableSpecs.diskThroughput (read-only)",
+        "replicationSpecs[].regionConfigs[].electableSpecs.effectiveInstanceSize (read-only)",
+    ] {
+        assert!(
+            before.contains(&ro.to_owned()),
+            "{ro} not detected in {before:?}"
+        );
+    }
+    let stripped = full.without_read_only();
+    assert_writable(
+        &spec,
+        "ClusterDescription20240805",
+        &stripped,
+        &["replicationSpecs[].id"],
+    );
+    assert!(stripped.replication_specs.is_some() && stripped.name.is_some());
+
+    // Same for the golden response.
+    let got: Cluster = serde_json::from_value(fixture("clusters/get_cluster.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_writable(
+        &spec,
+        "ClusterDescription20240805",
+        &got.without_read_only(),
+        &["replicationSpecs[].id"],
+    );
+
+    let args = ProcessArgs {
+        javascript_enabled: Some(false),
+        oplog_size_mb: Some(2048),
+        default_max_time_ms: Some(100),
+        sample_size_bi_connector: Some(500),
+        ..Default::default()
+    };
+    assert_writable(&spec, "ClusterDescriptionProcessArgs20240805", &args, &[]);
+}
+
+#[test]
+fn spec_database_user_and_access_list_bodies_use_writable_properties() {
+    let spec = spec();
+    let user = DatabaseUser {
+        username: Some("app".into()),
+        database_name: Some("admin".into()),
+        group_id: Some("6a79f2c2d21a0d4a1ac2b3c4".into()),
+        password: Some("a-long-password".into()),
+        roles: Some(vec![DatabaseUserRole::new("readWrite", "orders")]),
+        scopes: Some(vec![UserScope::new("cluster-607", "CLUSTER")]),
+        labels: Some(vec![Label::new("k", "v")]),
+        description: Some("d".into()),
+        ..Default::default()
+    };
+    assert_writable(&spec, "CloudDatabaseUser", &user, &[]);
+    let sent = keys(&serde_json::to_value(&user).unwrap_or_default());
+    for r in required(schema(&spec, "CloudDatabaseUser")) {
+        assert!(sent.contains(&r), "create body lacks required {r}");
+    }
+    let role_keys =
+        keys(&serde_json::to_value(&user.roles.clone().unwrap_or_default()[0]).unwrap_or_default());
+    for r in required(schema(&spec, "DatabaseUserRole")) {
+        assert!(role_keys.contains(&r), "role lacks required {r}");
+    }
+
+    let entries = vec![
+        AccessListEntry::ip_address("203.0.113.7").comment("CI"),
+        AccessListEntry::cidr_block("10.0.0.0/24"),
+        AccessListEntry::aws_security_group("sg-0123abcd"),
+    ];
+    for e in &entries {
+        assert_writable(&spec, "NetworkPermissionEntry", e, &[]);
+    }
+    // The POST body is an array of entries.
+    let body = &spec["paths"]["/api/atlas/v2/groups/{groupId}/accessList"]["post"]["requestBody"]
+        ["content"]["application/vnd.atlas.2023-01-01+json"]["schema"];
+    assert_eq!(body["type"], "array");
+}
+
+#[test]
+fn spec_new_fixtures_only_use_known_properties() {
+    let spec = spec();
+    let check = |name: &str, schema_name: &str| {
+        let v = fixture(name);
+        let bad: Vec<_> = non_writable(&spec, schema(&spec, schema_name), &v, "", &[])
+            .into_iter()
+            .filter(|p| p.ends_with("(unknown)"))
+            .collect();
+        assert!(bad.is_empty(), "{name}: {bad:?}");
+    };
+    check("clusters/create_cluster.json", "ClusterDescription20240805");
+    check("clusters/get_cluster.json", "ClusterDescription20240805");
+    check(
+        "clusters/list_clusters.json",
+        "PaginatedClusterDescription20240805",
+    );
+    check(
+        "clusters/process_args.json",
+        "ClusterDescriptionProcessArgs20240805",
+    );
+    check("database_users/create_user.json", "CloudDatabaseUser");
+    check(
+        "database_users/list_users.json",
+        "PaginatedApiAtlasDatabaseUserView",
+    );
+    check(
+        "access_list/create_entries.json",
+        "PaginatedNetworkAccessView",
+    );
+    check("access_list/get_entry.json", "NetworkPermissionEntry");
+    check(
+        "access_list/status_active.json",
+        "NetworkPermissionEntryStatus",
+    );
+    for f in [
+        "errors/cluster_not_found.json",
+        "errors/duplicate_cluster_name.json",
+        "errors/access_list_entry_not_found.json",
+    ] {
+        assert_subset(
+            f,
+            &keys(&fixture(f)),
+            &properties(schema(&spec, "ApiError")),
+        );
+    }
+}
+
+#[test]
+fn spec_cluster_user_access_list_operations_offer_the_sdk_versions() {
+    let spec = spec();
+    let ops = [
+        ("/groups/{groupId}/clusters", "get", "200", "2024-08-05"),
+        ("/groups/{groupId}/clusters", "post", "201", "2024-10-23"),
+        (
+            "/groups/{groupId}/clusters/{clusterName}",
+            "get",
+            "200",
+            "2024-08-05",
+        ),
+        (
+            "/groups/{groupId}/clusters/{clusterName}",
+            "patch",
+            "200",
+            "2024-10-23",
+        ),
+        (
+            "/groups/{groupId}/clusters/{clusterName}",
+            "delete",
+            "202",
+            "2023-02-01",
+        ),
+        (
+            "/groups/{groupId}/clusters/{clusterName}/processArgs",
+            "get",
+            "200",
+            "2024-08-05",
+        ),
+        (
+            "/groups/{groupId}/clusters/{clusterName}/processArgs",
+            "patch",
+            "200",
+            "2024-08-05",
+        ),
+        (
+            "/groups/{groupId}/databaseUsers",
+            "get",
+            "200",
+            "2023-01-01",
+        ),
+        (
+            "/groups/{groupId}/databaseUsers",
+            "post",
+            "201",
+            "2023-01-01",
+        ),
+        (
+            "/groups/{groupId}/databaseUsers/{databaseName}/{username}",
+            "get",
+            "200",
+            "2023-01-01",
+        ),
+        (
+            "/groups/{groupId}/databaseUsers/{databaseName}/{username}",
+            "patch",
+            "200",
+            "2023-01-01",
+        ),
+        (
+            "/groups/{groupId}/databaseUsers/{databaseName}/{username}",
+            "delete",
+            "204",
+            "2023-01-01",
+        ),
+        ("/groups/{groupId}/accessList", "get", "200", "2023-01-01"),
+        ("/groups/{groupId}/accessList", "post", "200", "2023-01-01"),
+        (
+            "/groups/{groupId}/accessList/{entryValue}",
+            "get",
+            "200",
+            "2023-01-01",
+        ),
+        (
+            "/groups/{groupId}/accessList/{entryValue}",
+            "delete",
+            "204",
+            "2023-01-01",
+        ),
+        (
+            "/groups/{groupId}/accessList/{entryValue}/status",
+            "get",
+            "200",
+            "2023-01-01",
+        ),
+    ];
+    for (path, method, status, version) in ops {
+        let op = &spec["paths"][format!("/api/atlas/v2{path}")][method];
+        let media = format!("application/vnd.atlas.{version}+json");
+        let content = &op["responses"][status]["content"];
+        assert!(
+            content.get(&media).is_some(),
+            "{method} {path} does not answer {media}: {content}"
+        );
+        if let Some(req) = op["requestBody"]["content"].as_object() {
+            assert!(
+                req.contains_key(&media),
+                "{method} {path} does not accept {media}"
+            );
+        }
+    }
+    // The cluster create/update bodies at that version are the 20240805 schema.
+    let post = &spec["paths"]["/api/atlas/v2/groups/{groupId}/clusters"]["post"]["requestBody"]
+        ["content"]["application/vnd.atlas.2024-10-23+json"]["schema"]["$ref"];
+    assert_eq!(post, "#/components/schemas/ClusterDescription20240805");
+}
