@@ -18,6 +18,10 @@ pub fn routes() -> Router<AppState> {
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/state", get(state_dump))
         .route("/_sandbox/faults", get(get_faults).post(set_faults))
+        .route(
+            "/_sandbox/transitions/complete",
+            post(crate::areas::clusters::complete_transitions_handler),
+        )
 }
 
 /// `requests_total` counts every request served, this one excluded (it is counted after the

@@ -93,12 +93,14 @@ pub struct ProjectChildren {
     /// In creation order (lists return this order).
     pub database_users: Vec<crate::areas::database_users::DatabaseUser>,
     pub access_list: crate::areas::access_list::AccessList,
+    /// In creation order; DELETING ones stay until their deletion finishes.
+    pub clusters: Vec<crate::areas::clusters::Cluster>,
 }
 
 impl ProjectChildren {
     /// Clusters that block deleting the project (`CANNOT_CLOSE_GROUP_ACTIVE_ATLAS_CLUSTERS`).
     pub fn active_cluster_count(&self) -> usize {
-        0
+        crate::areas::clusters::count_active(&self.clusters, Utc::now())
     }
 }
 

@@ -11,6 +11,7 @@ use crate::openapi::API_PREFIX;
 use crate::AppState;
 
 pub mod access_list;
+pub mod clusters;
 pub mod database_users;
 pub mod orgs;
 pub mod projects;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .merge(projects::routes())
         .merge(database_users::routes())
         .merge(access_list::routes())
+        .merge(clusters::routes())
 }
 
 /// A success response; the version layer replaces the Content-Type with the versioned one.
