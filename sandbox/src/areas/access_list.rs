@@ -600,3 +600,209 @@ async fn get_status_handler(
     let status = entry_status(&entry, now, state.transition_seconds());
     Ok(respond(StatusCode::OK, json!({ "STATUS": status })))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::projects::{create_project, parse_create};
+
+    fn store_with_project() -> (Store, String) {
+        let mut s = Store::bootstrap("k", "p", Some(4), Utc::now());
+        let body = json!({"name": "p", "orgId": s.orgs[0].id});
+        let new = parse_create(body.as_object().expect("object"), None).expect("valid");
+        let id = create_project(&mut s, new, Utc::now()).expect("created").id;
+        (s, id)
+    }
+
+    fn entries(v: Value) -> Result<Vec<NewEntry>, ApiError> {
+        parse_entries(v.as_array().expect("array"), "g", Utc::now())
+    }
+
+    #[test]
+    fn cidr_parsing_is_strict_and_canonical() {
+        assert_eq!(parse_cidr("10.0.0.0/8").expect("ok").key(), "10.0.0.0/8");
+        assert_eq!(parse_cidr("0.0.0.0/0").expect("ok").key(), "0.0.0.0/0");
+        assert_eq!(
+            parse_cidr("2001:DB8::/32").expect("ok").key(),
+            "2001:db8::/32"
+        );
+        assert_eq!(
+            parse_cidr("10.0.0.1/24").expect_err("host bits").code,
+            "INVALID_CIDR_BLOCK"
+        );
+        for bad in [
+            "10.0.0.0",
+            "10.0.0.0/",
+            "10.0.0.0/+8",
+            "10.0.0.0/33",
+            "::/129",
+            "a/8",
+        ] {
+            assert_eq!(
+                parse_cidr(bad).expect_err(bad).code,
+                "INVALID_IP_ADDRESS_OR_CIDR_NOTATION",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn entry_values_decode_to_the_same_identity() {
+        let host = parse_entry_value("192.0.2.1").expect("ip");
+        assert_eq!(host, parse_entry_value("192.0.2.1/32").expect("cidr"));
+        assert_eq!(host.single_host(), Some("192.0.2.1".parse().expect("ip")));
+        assert_eq!(parse_entry_value("::1").expect("v6").key(), "::1/128");
+        assert_eq!(
+            parse_entry_value("sg-903004f8").expect("sg"),
+            Address::SecurityGroup("sg-903004f8".into())
+        );
+        assert!(parse_entry_value("123456789012/sg-903004f8").is_ok());
+        assert!(parse_entry_value("sg-xyz").is_err());
+        assert!(
+            parse_entry_value("10.0.0.0%2F24").is_err(),
+            "double-encoded"
+        );
+    }
+
+    #[test]
+    fn parse_entries_checks_each_entry_and_duplicates() {
+        let code = |v: Value| entries(v).expect_err("bad").code;
+        assert_eq!(
+            code(json!([{"ipAddress": "1.2.3.4", "awsSecurityGroup": "sg-12345678"}])),
+            "MULTIPLE_VALUES_SPECIFIED_FOR_ONE_NETWORK_PERMISSION_ENTRY"
+        );
+        assert_eq!(
+            code(json!([{"ipAddress": "1.2.3.4"}, {"cidrBlock": "1.2.3.4/32"}])),
+            "DUPLICATE_ADDRESSES_IN_INPUT"
+        );
+        assert_eq!(
+            code(json!([{"ipAddress": "1.2.3.4", "comment": "x".repeat(81)}])),
+            "INVALID_NETWORK_PERMISSION_COMMENT"
+        );
+        assert_eq!(
+            code(json!([{"ipAddress": "1.2.3.4", "groupId": "h"}])),
+            "GROUP_MISMATCH"
+        );
+        let ok =
+            entries(json!([{"ipAddress": "1.2.3.4", "comment": "x".repeat(80), "groupId": "g"}]))
+                .expect("valid");
+        assert_eq!(ok[0].address.key(), "1.2.3.4/32");
+        assert_eq!(parse_array(b" ").expect_err("empty").code, "INVALID_JSON");
+        assert_eq!(parse_array(b"{}").expect_err("object").code, "INVALID_JSON");
+        assert_eq!(
+            parse_array(b"[").expect_err("syntax").code,
+            "MALFORMED_JSON"
+        );
+    }
+
+    #[test]
+    fn add_upserts_and_respects_the_limit_all_or_nothing() {
+        let (mut s, g) = store_with_project();
+        let now = Utc::now();
+        let new = |ip: String, comment: Option<&str>| NewEntry {
+            address: Address::host(parse_ip(&ip).expect("ip")),
+            comment: comment.map(str::to_string),
+            delete_after_date: None,
+        };
+        let batch: Vec<NewEntry> = (0..MAX_ENTRIES_PER_PROJECT)
+            .map(|i| new(format!("10.0.{}.{}", i / 256, i % 256), None))
+            .collect();
+        assert_eq!(
+            add_entries(&mut s, &g, batch, now).expect("added").len(),
+            200
+        );
+        let list = add_entries(&mut s, &g, vec![new("10.0.0.0".into(), Some("c"))], now)
+            .expect("upsert at the limit");
+        assert_eq!(list[0].comment.as_deref(), Some("c"));
+        let e = add_entries(
+            &mut s,
+            &g,
+            vec![
+                new("10.0.0.1".into(), Some("d")),
+                new("10.9.9.9".into(), None),
+            ],
+            now,
+        )
+        .expect_err("limit");
+        assert_eq!(e.code, "ATLAS_NETWORK_PERMISSIONS_LIMIT_EXCEEDED");
+        let kept = list_entries(&mut s, &g, now).expect("list");
+        assert_eq!(kept[1].comment, None, "a refused POST changes nothing");
+    }
+
+    #[test]
+    fn status_settles_and_temporary_entries_expire() {
+        let (mut s, g) = store_with_project();
+        let now = Utc::now();
+        let soon = now + chrono::Duration::hours(1);
+        let entry = NewEntry {
+            address: parse_cidr("10.1.0.0/16").expect("cidr"),
+            comment: None,
+            delete_after_date: Some(soon),
+        };
+        let list = add_entries(&mut s, &g, vec![entry], now).expect("added");
+        assert_eq!(entry_status(&list[0], now, 2.0), "PENDING");
+        assert_eq!(
+            entry_status(&list[0], now + chrono::Duration::seconds(2), 2.0),
+            "ACTIVE"
+        );
+        assert_eq!(entry_status(&list[0], now, 0.0), "ACTIVE");
+        let later = soon + chrono::Duration::seconds(1);
+        assert!(list_entries(&mut s, &g, later).expect("list").is_empty());
+    }
+
+    #[test]
+    fn security_groups_need_peering() {
+        let (mut s, g) = store_with_project();
+        let sg = NewEntry {
+            address: parse_security_group("sg-12345678").expect("sg"),
+            comment: None,
+            delete_after_date: None,
+        };
+        assert_eq!(
+            add_entries(&mut s, &g, vec![sg], Utc::now())
+                .expect_err("no peering")
+                .code,
+            "CANNOT_USE_AWS_SECURITY_GROUP_WITHOUT_VPC_PEERING_CONNECTION"
+        );
+    }
+
+    #[test]
+    fn one_post_at_a_time_per_project() {
+        let (mut s, g) = store_with_project();
+        try_begin_post(&mut s, &g).expect("first");
+        let e = try_begin_post(&mut s, &g).expect_err("second");
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::INTERNAL_SERVER_ERROR, "UNEXPECTED_ERROR")
+        );
+        end_post(&mut s, &g);
+        try_begin_post(&mut s, &g).expect("after the first ended");
+        s.reset();
+        end_post(&mut s, &g);
+    }
+
+    #[test]
+    fn entry_json_shapes_hosts_blocks_and_links() {
+        let now = Utc::now();
+        let e = Entry {
+            address: parse_cidr("10.0.0.0/24").expect("cidr"),
+            comment: Some("c".into()),
+            delete_after_date: None,
+            created: now,
+        };
+        let v = entry_json("g", &e, "http://h");
+        assert_eq!(
+            v,
+            json!({"cidrBlock": "10.0.0.0/24", "comment": "c", "groupId": "g",
+                   "links": [{"href": "http://h/api/atlas/v2/groups/g/accessList/10.0.0.0%2F24", "rel": "self"}]})
+        );
+        let host = Entry {
+            address: Address::host("2001:db8::1".parse().expect("ip")),
+            comment: None,
+            ..e
+        };
+        let v = entry_json("g", &host, "http://h");
+        assert_eq!(v["ipAddress"], json!("2001:db8::1"));
+        assert_eq!(v["cidrBlock"], json!("2001:db8::1/128"));
+    }
+}

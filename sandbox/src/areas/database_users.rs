@@ -892,3 +892,192 @@ pub fn no_content() -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::projects::{create_project, parse_create};
+
+    fn store_with_project() -> (Store, String) {
+        let mut s = Store::bootstrap("k", "p", Some(3), Utc::now());
+        let body = json!({"name": "p", "orgId": s.orgs[0].id});
+        let new = parse_create(body.as_object().expect("object"), None).expect("valid");
+        let id = create_project(&mut s, new, Utc::now()).expect("created").id;
+        (s, id)
+    }
+
+    fn fields(v: Value) -> Result<UserFields, ApiError> {
+        parse_fields(v.as_object().expect("object"), Utc::now())
+    }
+
+    fn scram(name: &str) -> DatabaseUser {
+        let f = fields(json!({"username": name, "password": "Zq8-long-enough",
+            "roles": [{"roleName": "read", "databaseName": "a"}]}))
+        .expect("valid");
+        build_new_user(f, "g").expect("valid user")
+    }
+
+    #[test]
+    fn required_database_follows_the_auth_type() {
+        let mut u = scram("a");
+        assert_eq!(u.required_database(), ADMIN_DB);
+        u.ldap_auth_type = "GROUP";
+        assert_eq!(u.required_database(), ADMIN_DB);
+        u.ldap_auth_type = "USER";
+        assert_eq!(u.required_database(), EXTERNAL_DB);
+        u.ldap_auth_type = "NONE";
+        u.oidc_auth_type = "IDP_GROUP";
+        assert_eq!(u.required_database(), ADMIN_DB);
+        u.oidc_auth_type = "USER";
+        assert_eq!(u.required_database(), EXTERNAL_DB);
+        u.oidc_auth_type = "NONE";
+        for (aws, x509) in [("USER", "NONE"), ("ROLE", "NONE"), ("NONE", "MANAGED")] {
+            u.aws_iam_type = aws;
+            u.x509_type = x509;
+            assert_eq!(u.required_database(), EXTERNAL_DB);
+            assert!(!u.is_scram());
+        }
+    }
+
+    #[test]
+    fn passwords_are_checked_and_never_kept() {
+        assert_eq!(
+            check_password("1234567").expect_err("short").code,
+            "WEAK_PASSWORD"
+        );
+        assert_eq!(
+            check_password("PASSWORD").expect_err("common").code,
+            "COMMON_PASSWORD"
+        );
+        assert!(check_password("changeme123").is_ok(), "the spec example");
+        let f = fields(json!({"username": "a", "password": "Zq8-long-enough",
+            "roles": [{"roleName": "read", "databaseName": "a"}]}))
+        .expect("valid");
+        assert!(!format!("{f:?}").contains("Zq8"), "Debug redacts");
+        let u = build_new_user(f, "g").expect("valid");
+        assert!(!format!("{u:?}").contains("Zq8"));
+        assert!(!user_json("g", &u, "http://h").to_string().contains("Zq8"));
+    }
+
+    #[test]
+    fn roles_are_checked_one_by_one() {
+        let code = |v: Value| {
+            parse_roles(v.as_array().expect("array"))
+                .expect_err("bad")
+                .code
+        };
+        assert_eq!(
+            code(json!([{"roleName": "nope", "databaseName": "a"}])),
+            "UNSUPPORTED_ROLE"
+        );
+        assert_eq!(
+            code(json!([{"roleName": "root", "databaseName": "admin"}])),
+            "ATLAS_RESTRICTED_ROLE"
+        );
+        assert_eq!(
+            code(json!([{"roleName": "backup", "databaseName": "a"}])),
+            "ATLAS_INVALID_ROLE_DATABASE"
+        );
+        assert_eq!(
+            code(json!([{"roleName": "read", "databaseName": "$external"}])),
+            "ATLAS_INVALID_ROLE_DATABASE"
+        );
+        assert_eq!(code(json!([{"roleName": "read"}])), "MISSING_ATTRIBUTE");
+        assert_eq!(code(json!([5])), "INVALID_ATTRIBUTE");
+        let ok = parse_roles(
+            json!([{"roleName": "readWrite", "databaseName": "a", "collectionName": "c"},
+                   {"roleName": "read", "databaseName": "a", "collectionName": ""}])
+            .as_array()
+            .expect("array"),
+        )
+        .expect("valid");
+        assert_eq!(ok[0].collection_name.as_deref(), Some("c"));
+        assert_eq!(
+            ok[1].collection_name, None,
+            "empty collection = whole database"
+        );
+    }
+
+    #[test]
+    fn delete_after_is_within_a_week() {
+        let now = Utc::now();
+        let at = |d: chrono::Duration| (now + d).to_rfc3339();
+        assert!(parse_delete_after(&at(chrono::Duration::days(7)), now).is_ok());
+        assert_eq!(
+            parse_delete_after(
+                &at(chrono::Duration::days(7) + chrono::Duration::seconds(1)),
+                now
+            )
+            .expect_err("late")
+            .code,
+            "EXPIRATION_DATE_EXCEEDS_MAX"
+        );
+        assert_eq!(
+            parse_delete_after(&at(chrono::Duration::zero()), now)
+                .expect_err("now")
+                .code,
+            "EXPIRATION_DATE_IN_PAST"
+        );
+    }
+
+    #[test]
+    fn create_get_update_delete_and_expiry_in_the_store() {
+        let (mut s, g) = store_with_project();
+        let now = Utc::now();
+        create_user(&mut s, &g, scram("a"), now).expect("created");
+        assert_eq!(
+            create_user(&mut s, &g, scram("a"), now)
+                .expect_err("dup")
+                .code,
+            "USER_ALREADY_EXISTS"
+        );
+        let patch = fields(json!({"labels": [{"key": "k", "value": "v"}]})).expect("valid");
+        let u = update_user(&mut s, &g, ADMIN_DB, "a", patch, now).expect("updated");
+        assert_eq!(u.labels.len(), 1);
+        assert_eq!(u.roles.len(), 1, "absent roles stay");
+        assert_eq!(
+            get_user_record(&mut s, &g, EXTERNAL_DB, "a", now)
+                .expect_err("other db")
+                .code,
+            "USERNAME_NOT_FOUND"
+        );
+        delete_user(&mut s, &g, ADMIN_DB, "a", now).expect("deleted");
+        assert!(list_users(&mut s, &g, now).expect("list").is_empty());
+
+        let mut temp = scram("t");
+        temp.delete_after_date = Some(now + chrono::Duration::hours(1));
+        create_user(&mut s, &g, temp, now).expect("created");
+        assert_eq!(list_users(&mut s, &g, now).expect("list").len(), 1);
+        let later = now + chrono::Duration::hours(2);
+        assert!(
+            list_users(&mut s, &g, later).expect("list").is_empty(),
+            "expired users vanish"
+        );
+    }
+
+    #[test]
+    fn limit_and_project_deletion() {
+        let (mut s, g) = store_with_project();
+        let now = Utc::now();
+        for i in 0..MAX_USERS_PER_PROJECT {
+            create_user(&mut s, &g, scram(&format!("u{i}")), now).expect("created");
+        }
+        let e = create_user(&mut s, &g, scram("x"), now).expect_err("limit");
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::FORBIDDEN, "GROUP_USERS_LIMIT_EXCEEDED")
+        );
+        crate::areas::projects::delete_project(&mut s, &g).expect("deleted");
+        assert_eq!(
+            list_users(&mut s, &g, now).expect_err("gone").code,
+            "GROUP_NOT_FOUND"
+        );
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(encode_segment("$external"), "%24external");
+        assert_eq!(encode_segment("a/b@c=d,e f"), "a%2Fb%40c%3Dd%2Ce%20f");
+        assert_eq!(encode_segment("plain-name_1.x~"), "plain-name_1.x~");
+    }
+}
