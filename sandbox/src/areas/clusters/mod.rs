@@ -555,3 +555,307 @@ pub async fn complete_transitions_handler(State(state): State<AppState>) -> Json
     tracing::info!(completed, "transitions completed");
     Json(json!({"completed": completed}))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::projects::{create_project, parse_create};
+
+    fn setup() -> (Store, String) {
+        let mut s = Store::bootstrap("k", "p", Some(3), Utc::now());
+        let body = json!({"name": "p", "orgId": s.orgs[0].id});
+        let new = parse_create(body.as_object().expect("object"), None).expect("valid");
+        let p = create_project(&mut s, new, Utc::now()).expect("created");
+        (s, p.id)
+    }
+
+    fn body(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().expect("object")
+    }
+
+    fn rs(name: &str, size: &str) -> Map<String, Value> {
+        body(json!({
+            "name": name, "clusterType": "REPLICASET",
+            "replicationSpecs": [{"regionConfigs": [{"providerName": "AWS", "regionName": "US_EAST_1",
+                "priority": 7, "electableSpecs": {"instanceSize": size, "nodeCount": 3}}]}]
+        }))
+    }
+
+    fn t(n: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + n, 0).expect("valid time")
+    }
+
+    const TR: Duration = Duration::seconds(10);
+
+    #[test]
+    fn create_then_settle_then_update_then_delete() {
+        let (mut s, g) = setup();
+        let c = create_cluster(&mut s, &g, &rs("c1", "M10"), t(0), TR).expect("created");
+        assert_eq!(c.phase, Phase::Creating);
+        assert!(crate::store::is_object_id(&c.id));
+        assert_eq!(
+            get_cluster(&mut s, &g, "c1", t(5)).expect("get").phase,
+            Phase::Creating
+        );
+        assert_eq!(
+            get_cluster(&mut s, &g, "c1", t(10)).expect("get").phase,
+            Phase::Idle
+        );
+        assert_eq!(s.project(&g).expect("p").children.active_cluster_count(), 1);
+
+        // A no-op PATCH leaves it IDLE; a resize starts UPDATING.
+        let same = update_cluster(&mut s, &g, "c1", &body(json!({"name": "c1"})), t(11), TR)
+            .expect("noop");
+        assert_eq!(same.phase, Phase::Idle);
+        let patch = body(
+            json!({"replicationSpecs": [{"regionConfigs": [{"providerName": "AWS",
+            "regionName": "US_EAST_1", "priority": 7, "electableSpecs": {"instanceSize": "M30", "nodeCount": 3}}]}]}),
+        );
+        let up = update_cluster(&mut s, &g, "c1", &patch, t(12), TR).expect("resize");
+        assert_eq!(up.phase, Phase::Updating);
+        assert_eq!(up.specs()[0]["id"], c.specs()[0]["id"]);
+        assert_eq!(
+            get_cluster(&mut s, &g, "c1", t(22)).expect("get").phase,
+            Phase::Idle
+        );
+
+        delete_cluster(&mut s, &g, "c1", t(23), TR).expect("delete");
+        let again = delete_cluster(&mut s, &g, "c1", t(24), TR).expect_err("twice");
+        assert_eq!(again.code, "CLUSTER_ALREADY_REQUESTED_DELETION");
+        let patch_err =
+            update_cluster(&mut s, &g, "c1", &body(json!({})), t(24), TR).expect_err("deleting");
+        assert_eq!(patch_err.code, "CLUSTER_ALREADY_REQUESTED_DELETION");
+        assert_eq!(s.project(&g).expect("p").children.active_cluster_count(), 1);
+        let gone = get_cluster(&mut s, &g, "c1", t(33)).expect_err("gone");
+        assert_eq!(gone.code, "CLUSTER_NOT_FOUND");
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+        assert_eq!(gone.parameters, vec![json!("c1"), json!(g)]);
+    }
+
+    #[test]
+    fn create_rules() {
+        let (mut s, g) = setup();
+        let code = |s: &mut Store, b: Map<String, Value>| {
+            create_cluster(s, &g, &b, t(0), TR)
+                .expect_err("invalid")
+                .code
+        };
+        assert_eq!(
+            create_cluster(
+                &mut s,
+                "111111111111111111111111",
+                &rs("a", "M10"),
+                t(0),
+                TR
+            )
+            .expect_err("group")
+            .code,
+            "GROUP_NOT_FOUND"
+        );
+        let mut no_name = rs("a", "M10");
+        no_name.remove("name");
+        assert_eq!(code(&mut s, no_name), "MISSING_ATTRIBUTE");
+        let mut no_type = rs("a", "M10");
+        no_type.remove("clusterType");
+        assert_eq!(code(&mut s, no_type), "MISSING_ATTRIBUTE");
+        let mut no_specs = rs("a", "M10");
+        no_specs.remove("replicationSpecs");
+        assert_eq!(code(&mut s, no_specs), "MISSING_ATTRIBUTE");
+        let mut paused = rs("a", "M10");
+        paused.insert("paused".into(), json!(true));
+        assert_eq!(code(&mut s, paused), "CANNOT_CREATE_PAUSED_CLUSTER");
+        let mut self_managed = rs("a", "M10");
+        self_managed.insert("globalClusterSelfManagedSharding".into(), json!(true));
+        assert_eq!(
+            code(&mut s, self_managed),
+            "CANNOT_SET_SELF_MANAGED_SHARDING_FOR_NON_GLOBAL_CLUSTER"
+        );
+
+        let long = "abcdefghijklmnopqrstuvw";
+        create_cluster(&mut s, &g, &rs(&format!("{long}1"), "M10"), t(0), TR).expect("created");
+        let dup =
+            create_cluster(&mut s, &g, &rs(&format!("{long}1"), "M10"), t(0), TR).expect_err("dup");
+        assert_eq!(
+            (dup.code, dup.status),
+            ("DUPLICATE_CLUSTER_NAME", StatusCode::BAD_REQUEST)
+        );
+        assert_eq!(
+            code(&mut s, rs(&format!("{long}2"), "M10")),
+            "DUPLICATE_CLUSTER_NAME_PREFIX"
+        );
+        for i in 1..MAX_CLUSTERS_PER_PROJECT {
+            create_cluster(&mut s, &g, &rs(&format!("c{i}"), "M10"), t(0), TR).expect("room");
+        }
+        assert_eq!(
+            code(&mut s, rs("one-more", "M10")),
+            "MAX_CLUSTERS_PER_GROUP_EXCEEDED"
+        );
+    }
+
+    #[test]
+    fn update_rules() {
+        let (mut s, g) = setup();
+        create_cluster(&mut s, &g, &rs("c", "M10"), t(0), TR).expect("created");
+        let code = |s: &mut Store, v: Value| {
+            update_cluster(s, &g, "c", &body(v), t(20), TR)
+                .expect_err("invalid")
+                .code
+        };
+        assert_eq!(
+            code(&mut s, json!({"name": "other"})),
+            "CLUSTER_CANNOT_CHANGE_NAME"
+        );
+        assert_eq!(
+            code(
+                &mut s,
+                json!({"replicationSpecs": [{"regionConfigs": [{"providerName": "GCP", "regionName": "CENTRAL_US",
+                "priority": 7, "electableSpecs": {"instanceSize": "M10", "nodeCount": 3}}]}]})
+            ),
+            "CLUSTER_CANNOT_CHANGE_PROVIDER_NAME"
+        );
+        assert_eq!(
+            code(&mut s, json!({"paused": true, "backupEnabled": true})),
+            "CANNOT_UPDATE_AND_PAUSE_CLUSTER"
+        );
+        assert_eq!(
+            code(&mut s, json!({"globalClusterSelfManagedSharding": true})),
+            "CANNOT_MODIFY_GLOBAL_CLUSTER_MANAGEMENT_SETTING"
+        );
+        assert_eq!(
+            update_cluster(&mut s, &g, "nope", &body(json!({})), t(20), TR)
+                .expect_err("missing")
+                .code,
+            "CLUSTER_NOT_FOUND"
+        );
+        // RS → SHARDED is allowed, SHARDED → RS is not.
+        let sharded = update_cluster(
+            &mut s,
+            &g,
+            "c",
+            &body(json!({"clusterType": "SHARDED"})),
+            t(20),
+            TR,
+        )
+        .expect("to sharded");
+        assert_eq!(sharded.phase, Phase::Updating);
+        assert_eq!(
+            code(&mut s, json!({"clusterType": "REPLICASET"})),
+            "SHARDED_CLUSTER_CANT_BECOME_REPLICA_SET"
+        );
+        // Pause alone, then only resuming is accepted.
+        let paused = update_cluster(&mut s, &g, "c", &body(json!({"paused": true})), t(40), TR)
+            .expect("pause");
+        assert!(paused.bool_field("paused"));
+        let err = update_cluster(
+            &mut s,
+            &g,
+            "c",
+            &body(json!({"backupEnabled": true})),
+            t(60),
+            TR,
+        )
+        .expect_err("paused");
+        assert_eq!(
+            (err.code, err.status),
+            ("CANNOT_UPDATE_PAUSED_CLUSTER", StatusCode::CONFLICT)
+        );
+        let args_err = update_process_args(
+            &mut s,
+            &g,
+            "c",
+            &body(json!({"noTableScan": true})),
+            t(60),
+            TR,
+        )
+        .expect_err("paused");
+        assert_eq!(args_err.code, "CANNOT_UPDATE_PAUSED_CLUSTER");
+        update_cluster(&mut s, &g, "c", &body(json!({"paused": false})), t(60), TR)
+            .expect("resume");
+        // Termination protection blocks DELETE.
+        update_cluster(
+            &mut s,
+            &g,
+            "c",
+            &body(json!({"terminationProtectionEnabled": true})),
+            t(80),
+            TR,
+        )
+        .expect("protect");
+        assert_eq!(
+            delete_cluster(&mut s, &g, "c", t(100), TR)
+                .expect_err("protected")
+                .code,
+            "CANNOT_TERMINATE_CLUSTER_WHEN_TERMINATION_PROTECTION_ENABLED"
+        );
+    }
+
+    #[test]
+    fn process_args_defaults_merge_and_tenants() {
+        let (mut s, g) = setup();
+        create_cluster(&mut s, &g, &rs("c", "M10"), t(0), TR).expect("created");
+        let args = get_process_args(&mut s, &g, "c", t(1)).expect("args");
+        assert_eq!(args["javascriptEnabled"], json!(true));
+        assert_eq!(args["transactionLifetimeLimitSeconds"], json!(60));
+        let args = update_process_args(
+            &mut s,
+            &g,
+            "c",
+            &body(json!({"javascriptEnabled": false, "oplogSizeMB": 2000})),
+            t(20),
+            TR,
+        )
+        .expect("patched");
+        assert_eq!(args["javascriptEnabled"], json!(false));
+        assert_eq!(args["oplogSizeMB"], json!(2000));
+        assert_eq!(
+            args["noTableScan"],
+            json!(false),
+            "absent keys keep their values"
+        );
+        assert_eq!(
+            get_cluster(&mut s, &g, "c", t(21)).expect("get").phase,
+            Phase::Updating
+        );
+        // advancedConfiguration on the cluster body writes the same TLS settings.
+        update_cluster(
+            &mut s,
+            &g,
+            "c",
+            &body(json!({"advancedConfiguration": {"minimumEnabledTlsProtocol": "TLS1_3"}})),
+            t(40),
+            TR,
+        )
+        .expect("patched");
+        assert_eq!(
+            get_process_args(&mut s, &g, "c", t(41)).expect("args")["minimumEnabledTlsProtocol"],
+            json!("TLS1_3")
+        );
+
+        let tenant = body(
+            json!({"name": "free", "clusterType": "REPLICASET", "replicationSpecs": [{"regionConfigs": [{
+            "providerName": "TENANT", "backingProviderName": "AWS", "regionName": "US_EAST_1", "priority": 7,
+            "electableSpecs": {"instanceSize": "M0"}}]}]}),
+        );
+        create_cluster(&mut s, &g, &tenant, t(0), TR).expect("tenant");
+        assert_eq!(
+            get_process_args(&mut s, &g, "free", t(1))
+                .expect_err("tenant")
+                .code,
+            "TENANT_CLUSTER_PROCESS_ARGS_NOT_SUPPORTED"
+        );
+    }
+
+    #[test]
+    fn complete_transitions_fast_forwards_everything() {
+        let (mut s, g) = setup();
+        create_cluster(&mut s, &g, &rs("a", "M10"), t(0), TR).expect("a");
+        create_cluster(&mut s, &g, &rs("b", "M10"), t(0), TR).expect("b");
+        delete_cluster(&mut s, &g, "b", t(1), TR).expect("delete b");
+        assert_eq!(complete_transitions(&mut s, t(2)), 2);
+        assert_eq!(list(&mut s, &g, t(2)).expect("list").len(), 1);
+        assert_eq!(
+            get_cluster(&mut s, &g, "a", t(2)).expect("a").phase,
+            Phase::Idle
+        );
+    }
+}

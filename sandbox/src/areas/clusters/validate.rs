@@ -1017,3 +1017,423 @@ pub fn providers(specs: &[Value]) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(provider: &str, region: &str, size: &str, nodes: i64, priority: i64) -> Value {
+        json!({"providerName": provider, "regionName": region, "priority": priority,
+               "electableSpecs": {"instanceSize": size, "nodeCount": nodes}})
+    }
+
+    fn spec(regions: Vec<Value>) -> Value {
+        json!({"regionConfigs": regions})
+    }
+
+    fn normalize(cluster_type: &str, raw: &[Value]) -> Result<Vec<Value>, ApiError> {
+        let mut n = 0;
+        let mut ids = || {
+            n += 1;
+            format!("{n:024x}")
+        };
+        normalize_specs(cluster_type, raw, &[], None, &mut ids)
+    }
+
+    fn code(cluster_type: &str, raw: &[Value]) -> &'static str {
+        normalize(cluster_type, raw).expect_err("invalid").code
+    }
+
+    #[test]
+    fn names_follow_atlas_rules() {
+        assert!(validate_name("Cluster0").is_ok());
+        assert!(validate_name("a-b-1").is_ok());
+        let c = |n: &str| validate_name(n).expect_err(n).code;
+        assert_eq!(c(""), "CLUSTER_NAME_INVALID");
+        assert_eq!(c("-a"), "CLUSTER_NAME_INVALID");
+        assert_eq!(c("a_b"), "CLUSTER_NAME_INVALID");
+        assert_eq!(c("clüster"), "CLUSTER_NAME_INVALID");
+        assert_eq!(c(&"a".repeat(65)), "CLUSTER_NAME_TOO_LONG");
+        assert!(validate_name(&"a".repeat(64)).is_ok());
+        assert_eq!(c("atlas-abc123"), "ATLAS_RESERVED_CLUSTER_NAME");
+        assert_eq!(
+            c(&format!("{}-tail", "a".repeat(22))),
+            "CLUSTER_NAME_PREFIX_INVALID"
+        );
+        assert_eq!(
+            name_prefix(&format!("{}XYZ", "A".repeat(23))),
+            "a".repeat(23)
+        );
+    }
+
+    #[test]
+    fn a_minimal_replica_set_gets_every_default() {
+        let specs = normalize(
+            "REPLICASET",
+            &[spec(vec![region("AWS", "US_EAST_1", "M10", 3, 7)])],
+        )
+        .expect("valid");
+        let s = &specs[0];
+        assert!(crate::store::is_object_id(s["id"].as_str().expect("id")));
+        assert!(crate::store::is_object_id(
+            s["zoneId"].as_str().expect("zoneId")
+        ));
+        assert_eq!(s["zoneName"], json!("Zone 1"));
+        let rc = &s["regionConfigs"][0];
+        assert_eq!(
+            rc["electableSpecs"],
+            json!({"instanceSize": "M10", "nodeCount": 3, "diskSizeGB": 10.0, "ebsVolumeType": "STANDARD", "diskIOPS": 3000})
+        );
+        assert_eq!(rc["readOnlySpecs"]["nodeCount"], json!(0));
+        assert_eq!(rc["analyticsSpecs"]["instanceSize"], json!("M10"));
+        assert_eq!(
+            rc["autoScaling"],
+            json!({"compute": {"enabled": false, "scaleDownEnabled": false}, "diskGB": {"enabled": false}})
+        );
+        // Normalizing the stored form again changes nothing.
+        let mut n = 0;
+        let mut ids = || {
+            n += 1;
+            format!("{n:024x}")
+        };
+        let again = normalize_specs("REPLICASET", &specs, &specs, stored_disk(&specs), &mut ids)
+            .expect("valid");
+        assert_eq!(again, specs);
+    }
+
+    #[test]
+    fn topology_rules() {
+        let rs = |r: Vec<Value>| vec![spec(r)];
+        assert_eq!(code("REPLICASET", &[]), "REPLICATION_SPECS_INVALID");
+        assert_eq!(
+            code("REPLICASET", &[json!({"regionConfigs": []})]),
+            "REPLICATION_SPECS_INVALID"
+        );
+        assert_eq!(
+            code("REPLICASET", &[json!({})]),
+            "REPLICATION_SPECS_INVALID"
+        );
+        let one = spec(vec![region("AWS", "US_EAST_1", "M10", 3, 7)]);
+        assert_eq!(
+            code("REPLICASET", &[one.clone(), one.clone()]),
+            "REPLICATION_SPECS_INVALID"
+        );
+        assert!(normalize("SHARDED", &[one.clone(), one]).is_ok());
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![region("AWS", "US_EAST_1", "M10", 4, 7)])
+            ),
+            "INVALID_CLUSTER_CONFIGURATION"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![region("AWS", "US_EAST_1", "M10", 3, 6)])
+            ),
+            "INVALID_CLUSTER_CONFIGURATION"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![
+                    region("AWS", "US_EAST_1", "M10", 2, 6),
+                    region("AWS", "US_WEST_2", "M10", 1, 7)
+                ])
+            ),
+            "INVALID_CLUSTER_CONFIGURATION"
+        );
+        assert!(normalize(
+            "REPLICASET",
+            &rs(vec![
+                region("AWS", "US_EAST_1", "M10", 2, 7),
+                region("GCP", "CENTRAL_US", "M10", 2, 6),
+                region("AZURE", "US_EAST_2", "M10", 1, 5),
+            ])
+        )
+        .is_ok());
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![
+                    region("AWS", "US_EAST_1", "M10", 2, 7),
+                    region("AWS", "US_EAST_1", "M10", 1, 6)
+                ])
+            ),
+            "REPLICATION_SPECS_INVALID"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![region("NOPE", "US_EAST_1", "M10", 3, 7)])
+            ),
+            "INVALID_PROVIDER"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![region("AWS", "CENTRAL_US", "M10", 3, 7)])
+            ),
+            "INVALID_REGION"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![region("GCP", "US_EAST_1", "M10", 3, 7)])
+            ),
+            "INVALID_REGION"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![region("AWS", "US_EAST_1", "M90", 3, 7)])
+            ),
+            "INVALID_ENUM_VALUE"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![region("AWS", "US_EAST_1", "M0", 3, 7)])
+            ),
+            "INVALID_ENUM_VALUE"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &rs(vec![region("AWS", "US_EAST_1", "M10", 3, 9)])
+            ),
+            "INVALID_ATTRIBUTE"
+        );
+        let mut no_priority = region("AWS", "US_EAST_1", "M10", 3, 7);
+        no_priority.as_object_mut().map(|o| o.remove("priority"));
+        assert_eq!(
+            code("REPLICASET", &rs(vec![no_priority])),
+            "MISSING_ATTRIBUTE"
+        );
+        let mut wrong_type = region("AWS", "US_EAST_1", "M10", 3, 7);
+        wrong_type["electableSpecs"]["nodeCount"] = json!("three");
+        assert_eq!(
+            code("REPLICASET", &rs(vec![wrong_type])),
+            "INVALID_ATTRIBUTE"
+        );
+    }
+
+    #[test]
+    fn disk_rules() {
+        let with_disk = |d: Value| {
+            let mut r = region("AWS", "US_EAST_1", "M30", 3, 7);
+            r["electableSpecs"]["diskSizeGB"] = d;
+            r
+        };
+        let specs = normalize(
+            "REPLICASET",
+            &[spec(vec![region("AWS", "US_EAST_1", "M30", 3, 7)])],
+        )
+        .expect("valid");
+        assert_eq!(
+            specs[0]["regionConfigs"][0]["electableSpecs"]["diskSizeGB"],
+            json!(40.0)
+        );
+        let specs = normalize("REPLICASET", &[spec(vec![with_disk(json!(5))])]).expect("raised");
+        assert_eq!(
+            specs[0]["regionConfigs"][0]["readOnlySpecs"]["diskSizeGB"],
+            json!(10.0)
+        );
+        assert_eq!(
+            code("REPLICASET", &[spec(vec![with_disk(json!(10000))])]),
+            "CLUSTER_DISK_SIZE_INVALID"
+        );
+        assert_eq!(
+            code("REPLICASET", &[spec(vec![with_disk(json!(0))])]),
+            "CLUSTER_DISK_SIZE_INVALID"
+        );
+        assert_eq!(
+            code("REPLICASET", &[spec(vec![with_disk(json!(40.5))])]),
+            "CLUSTER_DISK_SIZE_INVALID"
+        );
+        assert_eq!(
+            code("REPLICASET", &[spec(vec![with_disk(json!("big"))])]),
+            "INVALID_ATTRIBUTE"
+        );
+        assert_eq!(
+            code(
+                "SHARDED",
+                &[
+                    spec(vec![with_disk(json!(40))]),
+                    spec(vec![with_disk(json!(50))])
+                ]
+            ),
+            "DISK_SIZE_GB_INCONSISTENT"
+        );
+        let mut both = with_disk(json!(40));
+        both["readOnlySpecs"] = json!({"diskSizeGB": 60, "nodeCount": 0});
+        assert_eq!(
+            code("REPLICASET", &[spec(vec![both])]),
+            "DISK_SIZE_GB_INCONSISTENT"
+        );
+    }
+
+    #[test]
+    fn tenant_and_auto_scaling_rules() {
+        let tenant = json!({"providerName": "TENANT", "backingProviderName": "AWS", "regionName": "US_EAST_1",
+                            "priority": 7, "electableSpecs": {"instanceSize": "M0"}});
+        let specs = normalize("REPLICASET", &[spec(vec![tenant.clone()])]).expect("valid");
+        assert_eq!(
+            specs[0]["regionConfigs"][0]["electableSpecs"],
+            json!({"instanceSize": "M0", "diskSizeGB": 0.5})
+        );
+        assert_eq!(
+            code("SHARDED", &[spec(vec![tenant.clone()])]),
+            "INVALID_CLUSTER_CONFIGURATION"
+        );
+        let mut no_backing = tenant.clone();
+        no_backing
+            .as_object_mut()
+            .map(|o| o.remove("backingProviderName"));
+        assert_eq!(
+            code("REPLICASET", &[spec(vec![no_backing])]),
+            "MISSING_ATTRIBUTE"
+        );
+        let mut bad_backing = tenant.clone();
+        bad_backing["backingProviderName"] = json!("TENANT");
+        assert_eq!(
+            code("REPLICASET", &[spec(vec![bad_backing])]),
+            "INVALID_PROVIDER"
+        );
+        let mut tenant_m10 = tenant;
+        tenant_m10["electableSpecs"]["instanceSize"] = json!("M10");
+        assert_eq!(
+            code("REPLICASET", &[spec(vec![tenant_m10])]),
+            "INVALID_ENUM_VALUE"
+        );
+
+        let scaled = |auto: Value| {
+            let mut r = region("AWS", "US_EAST_1", "M30", 3, 7);
+            r["autoScaling"] = auto;
+            vec![spec(vec![r])]
+        };
+        assert_eq!(
+            code("REPLICASET", &scaled(json!({"compute": {"enabled": true}}))),
+            "COMPUTE_AUTO_SCALING_MAX_INSTANCE_SIZE_REQUIRED"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &scaled(json!({"compute": {"scaleDownEnabled": true}}))
+            ),
+            "COMPUTE_AUTO_SCALING_SCALE_DOWN_ENABLED_INVALID"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &scaled(
+                    json!({"compute": {"enabled": true, "scaleDownEnabled": true, "maxInstanceSize": "M40"}})
+                )
+            ),
+            "COMPUTE_AUTO_SCALING_MIN_INSTANCE_SIZE_REQUIRED"
+        );
+        assert_eq!(
+            code(
+                "REPLICASET",
+                &scaled(json!({"compute": {"enabled": true, "maxInstanceSize": "M20"}}))
+            ),
+            "COMPUTE_AUTO_SCALING_INSTANCE_SIZE_RANGE_INVALID"
+        );
+        let ok = normalize("REPLICASET", &scaled(json!({"compute": {"enabled": true, "scaleDownEnabled": true, "minInstanceSize": "M10", "maxInstanceSize": "M40"}, "diskGB": {"enabled": true}})))
+            .expect("valid");
+        assert_eq!(
+            ok[0]["regionConfigs"][0]["autoScaling"]["compute"]["maxInstanceSize"],
+            json!("M40")
+        );
+        assert_eq!(
+            ok[0]["regionConfigs"][0]["autoScaling"]["diskGB"]["enabled"],
+            json!(true)
+        );
+    }
+
+    #[test]
+    fn updates_keep_ids_and_omitted_values() {
+        let base = vec![spec(vec![region("AWS", "US_EAST_1", "M10", 3, 7)])];
+        let stored = normalize("REPLICASET", &base).expect("valid");
+        let mut n = 100;
+        let mut ids = || {
+            n += 1;
+            format!("{n:024x}")
+        };
+        // Resize without ids: matched by position; readOnly/analytics/autoScaling kept.
+        let resized = vec![spec(vec![
+            json!({"providerName": "AWS", "regionName": "US_EAST_1", "priority": 7,
+                                            "electableSpecs": {"instanceSize": "M30"}}),
+        ])];
+        let out = normalize_specs(
+            "REPLICASET",
+            &resized,
+            &stored,
+            stored_disk(&stored),
+            &mut ids,
+        )
+        .expect("valid");
+        assert_eq!(out[0]["id"], stored[0]["id"]);
+        assert_eq!(out[0]["zoneId"], stored[0]["zoneId"]);
+        let e = &out[0]["regionConfigs"][0]["electableSpecs"];
+        assert_eq!(e["instanceSize"], json!("M30"));
+        assert_eq!(e["nodeCount"], json!(3));
+        assert_eq!(e["diskSizeGB"], json!(10.0), "disk size is kept on resize");
+        assert_eq!(
+            out[0]["regionConfigs"][0]["readOnlySpecs"]["instanceSize"],
+            json!("M30")
+        );
+        // An unknown id is refused; a new shard gets new ids in the same zone.
+        let mut bogus = resized[0].clone();
+        bogus["id"] = json!("ffffffffffffffffffffffff");
+        let err =
+            normalize_specs("SHARDED", &[bogus], &stored, None, &mut ids).expect_err("unknown id");
+        assert_eq!(err.code, "REPLICATION_SPECS_INVALID");
+        let two = vec![resized[0].clone(), resized[0].clone()];
+        let out = normalize_specs("SHARDED", &two, &stored, None, &mut ids).expect("valid");
+        assert_eq!(out[0]["id"], stored[0]["id"]);
+        assert_ne!(out[1]["id"], stored[0]["id"]);
+        assert_eq!(out[1]["zoneId"], out[0]["zoneId"]);
+    }
+
+    #[test]
+    fn request_fields_are_typed_and_normalized() {
+        let parse = |v: Value| parse_request(v.as_object().expect("object"));
+        let code = |v: Value| parse(v).expect_err("invalid").code;
+        assert_eq!(code(json!({"clusterType": "RS"})), "INVALID_ENUM_VALUE");
+        assert_eq!(code(json!({"backupEnabled": "yes"})), "INVALID_ATTRIBUTE");
+        assert_eq!(code(json!({"name": 5})), "INVALID_ATTRIBUTE");
+        assert_eq!(code(json!({"name": "bad name"})), "CLUSTER_NAME_INVALID");
+        assert_eq!(
+            code(json!({"mongoDBMajorVersion": "4.4"})),
+            "MONGODB_VERSION_INVALID"
+        );
+        assert_eq!(code(json!({"replicationSpecs": {}})), "INVALID_ATTRIBUTE");
+        assert_eq!(code(json!({"tags": [{"key": "k"}]})), "MISSING_ATTRIBUTE");
+        assert_eq!(
+            code(json!({"biConnector": {"readPreference": "nearest"}})),
+            "INVALID_ENUM_VALUE"
+        );
+        assert_eq!(
+            code(json!({"versionReleaseSystem": "CONTINUOUS", "mongoDBMajorVersion": "8.0"})),
+            "INVALID_ATTRIBUTE"
+        );
+        let req = parse(
+            json!({"mongoDBMajorVersion": "7", "biConnector": {"readPreference": "PRIMARY"},
+                               "id": "read-only, ignored", "adaptiveCapacity": null}),
+        )
+        .expect("valid");
+        assert_eq!(req.fields["mongoDBMajorVersion"], json!("7.0"));
+        assert_eq!(
+            req.fields["biConnector"],
+            json!({"readPreference": "primary"})
+        );
+        assert!(!req.fields.contains_key("id"));
+        let mut config = default_config();
+        apply_fields(&mut config, &req.fields);
+        assert_eq!(
+            config["biConnector"],
+            json!({"enabled": false, "readPreference": "primary"})
+        );
+    }
+}
