@@ -14,6 +14,36 @@ pub async fn sandbox() -> SandboxHandle {
     .unwrap_or_else(|e| panic!("sandbox: {e}"))
 }
 
+/// Starts a sandbox with `config` (its `listen` forced to a free port).
+pub async fn sandbox_with(config: atlas_sandbox::Config) -> SandboxHandle {
+    atlas_sandbox::spawn(atlas_sandbox::Config {
+        listen: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        ..config
+    })
+    .await
+    .unwrap_or_else(|e| panic!("sandbox: {e}"))
+}
+
+/// A sandbox whose asynchronous resources settle after `transition_seconds`.
+pub async fn sandbox_with_transitions(transition_seconds: f64) -> SandboxHandle {
+    sandbox_with(atlas_sandbox::Config {
+        transition_seconds,
+        ..atlas_sandbox::Config::for_tests()
+    })
+    .await
+}
+
+/// Creates a project named `name` and returns its id.
+pub async fn project(client: &Client, sb: &SandboxHandle, name: &str) -> String {
+    ok(client
+        .projects()
+        .create(atlas_admin_sdk::models::CreateProject::new(
+            name, &sb.org_id,
+        ))
+        .await)
+    .id
+}
+
 /// A client authenticated with the sandbox's API key.
 pub fn client(sb: &SandboxHandle) -> Client {
     Client::builder()
