@@ -4,7 +4,8 @@
 //! them known. Here the values a change really affects become unknown again:
 //! * `mongo_db_version` when `mongo_db_major_version` or `version_release_system` changes;
 //! * `config_server_type` and `connection_strings` when `cluster_type` or
-//!   `config_server_management_mode` changes;
+//!   `config_server_management_mode` changes, or the topology does (shards or regions added,
+//!   removed or moved, node counts changed: the host list changes);
 //! * in a shard whose base (electable/read-only) instance size changes: unconfigured
 //!   electable/read-only `instance_size`, `disk_iops` and `disk_size_gb` of that shard;
 //!   an analytics size change does the same for that region's analytics spec;
@@ -54,6 +55,9 @@ struct SizingChanges {
     /// Per shard, per region config: provider or region changed (or the config is new).
     region_moved: Vec<Vec<bool>>,
     disk: bool,
+    /// Shards or regions added, removed or moved, or node counts changed: the hosts (and so
+    /// the connection strings) and the config server placement may change.
+    topology: bool,
 }
 
 impl SizingChanges {
@@ -65,7 +69,10 @@ impl SizingChanges {
 }
 
 fn find_changes(planned_specs: &[Value], prior_specs: &[Value]) -> SizingChanges {
-    let mut out = SizingChanges::default();
+    let mut out = SizingChanges {
+        topology: planned_specs.len() != prior_specs.len(),
+        ..SizingChanges::default()
+    };
     for (i, spec) in planned_specs.iter().enumerate() {
         let prior_spec = prior_specs.get(i);
         let mut base = false;
@@ -84,6 +91,13 @@ fn find_changes(planned_specs: &[Value], prior_specs: &[Value]) -> SizingChanges
                 .iter()
                 .all(|k| attr(rc, k).semantically_equal(attr(prior_rc, k)));
             moved.push(!same_place);
+            out.topology |= !same_place;
+            for kind in SPEC_KINDS {
+                out.topology |= changed(
+                    attr(attr(rc, kind), "node_count"),
+                    attr(attr(prior_rc, kind), "node_count"),
+                );
+            }
             let size_changed = |kind: &str| {
                 changed(
                     attr(attr(rc, kind), "instance_size"),
@@ -131,6 +145,10 @@ pub fn adjust_update(prior: &Value, config: &Value, planned: &mut Value) {
         }
         find_changes(list(specs), list(attr(prior, "replication_specs")))
     };
+    if changes.topology {
+        unknown_if_unconfigured(planned, config, "config_server_type");
+        unknown_if_unconfigured(planned, config, "connection_strings");
+    }
     let cfg_specs = list(attr(config, "replication_specs"));
     if let Some(specs) = planned
         .as_object_mut()
@@ -387,6 +405,19 @@ mod tests {
         adjust_update(&prior, &config("M10"), &mut planned);
         assert_eq!(planned, before);
         assert!(planned.is_wholly_known());
+    }
+
+    #[test]
+    fn node_count_change_makes_connection_strings_unknown() {
+        let prior = cluster(spec("M10", 10, None), Value::Null, Value::Null);
+        let mut five = spec("M10", 10, None);
+        if let Some(o) = five.as_object_mut() {
+            o.insert("node_count".into(), Value::number(5));
+        }
+        let mut planned = cluster(five, Value::Null, Value::Null);
+        adjust_update(&prior, &config("M10"), &mut planned);
+        assert!(attr(&planned, "connection_strings").is_unknown());
+        assert_eq!(attr(&planned, "mongo_db_version"), &Value::string("8.0.4"));
     }
 
     #[test]
