@@ -327,7 +327,7 @@ fn key_of(model: &DatabaseUserModel) -> Result<Key, Diagnostics> {
     }
 }
 
-fn known_str<'v>(v: Option<&'v Value>) -> Option<&'v str> {
+fn known_str(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
 }
 
