@@ -477,7 +477,7 @@ mod tests {
             Duration::from_millis(20),
             &fast(),
             std::future::pending(),
-            || std::future::pending::<Result<Poll<()>>>(),
+            std::future::pending::<Result<Poll<()>>>,
         )
         .await;
         assert!(matches!(r, Err(Error::Timeout { .. })), "{r:?}");
