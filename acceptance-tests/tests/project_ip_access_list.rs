@@ -300,6 +300,34 @@ async fn acc_project_ip_access_list_many_entries_are_batched() -> Result<()> {
     Ok(())
 }
 
+/// Two terraform runs (two provider processes, so two batchers) adding entries to one project
+/// at the same time: the sandbox refuses overlapping POSTs with a 500, which is retried.
+#[tokio::test(flavor = "multi_thread")]
+async fn acc_project_ip_access_list_two_processes() -> Result<()> {
+    let config = |base: u32| {
+        let mut cfg = HEADER.to_string();
+        for i in 0..5 {
+            cfg.push_str(&entry(
+                &format!("e{i}"),
+                &format!("  ip_address = \"203.0.113.{}\"", base + i),
+            ));
+        }
+        cfg
+    };
+    let (h, wd1, project_id) = setup("two-a", &config(1)).await?;
+    let mut wd2 = h.workdir("two-b", &config(101))?;
+    wd2.set_env("TF_VAR_project_id", &project_id);
+    let (a, b) = tokio::join!(wd1.apply(), wd2.apply());
+    a?;
+    b?;
+    let entries = h.client()?.access_list().list_all(&project_id).await?;
+    assert_eq!(entries.len(), 10);
+    let (a, b) = tokio::join!(wd1.destroy(), wd2.destroy());
+    a?;
+    b?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_project_ip_access_list_validation() -> Result<()> {
     let cfg = format!(

@@ -162,7 +162,9 @@ pub fn expand(config: &AccessListModel) -> AccessListEntry {
     }
 }
 
-/// One POST per batch for the real API.
+/// One POST per batch for the real API. A 500 is retried a few times, as the official
+/// provider does: Atlas answers concurrent POSTs (say, from another Terraform run) with a 500,
+/// and re-posting an entry is an upsert, so a retry is safe.
 #[async_trait]
 impl BatchSender<AccessListEntry> for Client {
     async fn send(
@@ -170,7 +172,19 @@ impl BatchSender<AccessListEntry> for Client {
         project_id: &str,
         items: Vec<AccessListEntry>,
     ) -> Result<Vec<AccessListEntry>, Error> {
-        Ok(self.access_list().create(project_id, &items).await?.results)
+        const ATTEMPTS: u32 = 5;
+        let mut attempt = 1;
+        loop {
+            match self.access_list().create(project_id, &items).await {
+                Ok(page) => return Ok(page.results),
+                Err(e) if e.status() == Some(500) && attempt < ATTEMPTS => {
+                    tracing::debug!(project_id, attempt, error = %e, "access list POST failed, retrying");
+                    tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     fn matches(&self, requested: &AccessListEntry, answered: &AccessListEntry) -> bool {
