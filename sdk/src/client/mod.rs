@@ -67,8 +67,9 @@ impl fmt::Display for ApiVersion {
     }
 }
 
-/// A request to the Admin API, independent of transport and authentication.
-#[derive(Debug, Clone)]
+/// A request to the Admin API, independent of transport and authentication. Its `Debug`
+/// shows the body's length only (bodies may carry passwords).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Request {
     /// HTTP method.
@@ -82,6 +83,21 @@ pub struct Request {
     pub query: Vec<(String, String)>,
     /// JSON body, kept as bytes so the request can be re-sent (digest challenge, retries).
     pub body: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("version", &self.version)
+            .field("query", &self.query)
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| format!("<{} bytes>", b.len())),
+            )
+            .finish()
+    }
 }
 
 impl Request {
@@ -459,6 +475,15 @@ mod tests {
             required_segment("project id", " "),
             Err(Error::InvalidRequest(_))
         ));
+    }
+
+    #[test]
+    fn request_debug_hides_body() {
+        let r = Request::post("/groups/g/databaseUsers", ApiVersion::V2023_01_01)
+            .json(&serde_json::json!({"password": "hunter2-secret"}));
+        let dbg = format!("{r:?}");
+        assert!(!dbg.contains("hunter2"), "{dbg}");
+        assert!(dbg.contains("bytes"), "{dbg}");
     }
 
     #[test]
