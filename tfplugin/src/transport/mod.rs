@@ -143,7 +143,17 @@ where
             run_server(provider, incoming, shutdown).await
         }
         None => {
-            let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+            // Small request/response RPCs: without TCP_NODELAY each one waits ~40 ms on
+            // delayed ACKs.
+            let incoming = futures::StreamExt::map(
+                tokio_stream::wrappers::TcpListenerStream::new(listener),
+                |conn| {
+                    if let Ok(tcp) = &conn {
+                        let _ = tcp.set_nodelay(true);
+                    }
+                    conn
+                },
+            );
             handshake::announce(&handshake::handshake_line("tcp", &addr.to_string(), ""))?;
             run_server(provider, incoming, shutdown).await
         }
