@@ -45,7 +45,10 @@ async fn acc_trace_logs_hold_no_secrets() -> Result<()> {
         ("stdout", applied.stdout.as_str()),
         ("stderr", applied.stderr.as_str()),
     ] {
-        assert!(!text.contains(secret.as_str()), "the private key appears in {what}");
+        assert!(
+            !text.contains(secret.as_str()),
+            "the private key appears in {what}"
+        );
     }
     Ok(())
 }
