@@ -2,6 +2,7 @@
 //! configuration, written in Rust on the [`tfplugin`] framework and the Atlas Admin SDK.
 
 pub mod access_list_batcher;
+pub mod calls;
 pub mod config;
 pub mod data_sources;
 pub mod errors;

@@ -5,10 +5,11 @@
 //! sandbox does not serve the endpoints behind them yet. `region_usage_restrictions` forces a
 //! replacement when changed (the API only takes it at creation).
 
-use crate::errors::api_error;
+use crate::calls;
 use crate::AtlasClient;
 use async_trait::async_trait;
 use atlas_admin_sdk::models::{CreateProject, Project, Tag, UpdateProject};
+use atlas_admin_sdk::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tfplugin::context::Context;
@@ -176,9 +177,24 @@ impl Resource for ProjectResource {
         if let Some(v) = &plan.project_owner_id {
             body = body.project_owner_id(v.clone());
         }
-        let project = client.projects().create(body).await.map_err(|e| {
-            Diagnostics::from(api_error(client, &format!("creating project {name:?}"), &e))
-        })?;
+        let org_id = plan.org_id.clone().unwrap_or_default();
+        let what = format!("creating project {name:?}");
+        let projects = client.projects();
+        let project = calls::create(
+            cx,
+            &what,
+            || projects.create(body.clone()),
+            || async {
+                // Names are unique in an organization; one in another org is not ours.
+                Ok(projects
+                    .get_by_name_opt(&name)
+                    .await?
+                    .filter(|p| p.org_id == org_id))
+            },
+            |e| e.error_code() == Some("GROUP_ALREADY_EXISTS"),
+        )
+        .await?
+        .into_inner();
         Ok(flatten(&project, &plan))
     }
 
@@ -189,9 +205,11 @@ impl Resource for ProjectResource {
     ) -> Result<Option<ProjectModel>, Diagnostics> {
         let id = required_id(&req.state)?;
         let client = cx.client();
-        let project = client.projects().get_opt(id).await.map_err(|e| {
-            Diagnostics::from(api_error(client, &format!("reading project {id}"), &e))
-        })?;
+        let projects = client.projects();
+        let project = calls::read(cx, &format!("reading project {id}"), || {
+            projects.get_opt(id)
+        })
+        .await?;
         Ok(project.map(|p| flatten(&p, &req.state)))
     }
 
@@ -207,6 +225,10 @@ impl Resource for ProjectResource {
             || plan.tags != prior.tags
             || (plan.with_default_alerts_settings.is_some()
                 && plan.with_default_alerts_settings != prior.with_default_alerts_settings);
+        let projects = client.projects();
+        let what = format!("updating project {id}");
+        // PATCH carries absolute values (name, whole tag list), so repeating it after an
+        // ambiguous failure is safe.
         let project = if changed {
             let mut body = UpdateProject::new().tags(map_to_tags(plan.tags.as_ref()));
             if let Some(name) = &plan.name {
@@ -215,11 +237,10 @@ impl Resource for ProjectResource {
             if let Some(v) = plan.with_default_alerts_settings {
                 body = body.with_default_alerts_settings(v);
             }
-            client.projects().update(&id, body).await
+            calls::read(cx, &what, || projects.update(&id, body.clone())).await?
         } else {
-            client.projects().get(&id).await
-        }
-        .map_err(|e| Diagnostics::from(api_error(client, &format!("updating project {id}"), &e)))?;
+            calls::read(cx, &what, || projects.get(&id)).await?
+        };
         Ok(flatten(&project, &plan))
     }
 
@@ -230,11 +251,14 @@ impl Resource for ProjectResource {
     ) -> Result<(), Diagnostics> {
         let id = required_id(&req.prior)?;
         let client = cx.client();
-        match client.projects().delete(id).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(api_error(client, &format!("deleting project {id}"), &e).into()),
-        }
+        let projects = client.projects();
+        calls::delete(
+            cx,
+            &format!("deleting project {id}"),
+            Error::is_not_found,
+            || projects.delete(id),
+        )
+        .await
     }
 
     async fn import(

@@ -16,6 +16,7 @@ pub mod model;
 pub mod plan;
 pub mod schema;
 
+use crate::calls;
 use crate::errors::api_error;
 use crate::AtlasClient;
 use async_trait::async_trait;
@@ -85,10 +86,6 @@ fn wait_error(
                 limit.as_secs_f64()
             ),
         ),
-        Error::Cancelled { operation: detail } => Diagnostic::error(
-            format!("Interrupted while {what}"),
-            format!("Terraform asked the provider to stop: {detail}. The operation continues in Atlas."),
-        ),
         other => api_error(client, what, other),
     }
 }
@@ -103,9 +100,8 @@ impl AdvancedClusterResource {
         operation: &str,
     ) -> Result<Cluster, Diagnostics> {
         let client = cx.client();
-        client
-            .clusters()
-            .wait_idle(project_id, name, limit, cx.cancellation().cancelled())
+        let clusters = client.clusters();
+        calls::wait(|| clusters.wait_idle(project_id, name, limit, cx.cancellation().cancelled()))
             .await
             .map_err(|e| diags(wait_error(client, what, operation, limit, &e)))
     }
@@ -119,11 +115,10 @@ impl AdvancedClusterResource {
     ) -> Result<Cluster, Diagnostics> {
         let client = cx.client();
         let what = format!("updating cluster {name:?}");
-        client
-            .clusters()
-            .update(project_id, name, body)
-            .await
-            .map_err(|e| diags(api_error(client, &what, &e)))?;
+        // Absolute values only: repeating the PATCH after an ambiguous failure is safe (the
+        // sandbox and Atlas accept a PATCH while the cluster is UPDATING).
+        let clusters = client.clusters();
+        calls::read(cx, &what, || clusters.update(project_id, name, body)).await?;
         Self::wait_idle(cx, project_id, name, limit, &what, "update").await
     }
 
@@ -137,14 +132,12 @@ impl AdvancedClusterResource {
         }
         let name = cluster.name.clone().unwrap_or_default();
         let client = cx.client();
-        match client.clusters().get_process_args(project_id, &name).await {
+        let clusters = client.clusters();
+        let what = format!("reading the process arguments of cluster {name:?}");
+        match calls::retry(cx, &what, || clusters.get_process_args(project_id, &name)).await {
             Ok(a) => Ok(Some(a)),
             Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(diags(api_error(
-                client,
-                &format!("reading the process arguments of cluster {name:?}"),
-                &e,
-            ))),
+            Err(e) => Err(diags(api_error(client, &what, &e))),
         }
     }
 
@@ -158,16 +151,17 @@ impl AdvancedClusterResource {
     ) -> Result<(), Diagnostics> {
         let client = cx.client();
         let what = format!("updating the process arguments of cluster {name:?}");
-        client
-            .clusters()
-            .update_process_args(project_id, name, args)
-            .await
-            .map_err(|e| {
-                diags(
-                    api_error(client, &what, &e)
-                        .with_path(AttributePath::root("advanced_configuration")),
-                )
-            })?;
+        let clusters = client.clusters();
+        calls::retry(cx, &what, || {
+            clusters.update_process_args(project_id, name, args)
+        })
+        .await
+        .map_err(|e| {
+            diags(
+                api_error(client, &what, &e)
+                    .with_path(AttributePath::root("advanced_configuration")),
+            )
+        })?;
         Self::wait_idle(cx, project_id, name, limit, &what, operation).await?;
         Ok(())
     }
@@ -179,12 +173,11 @@ impl AdvancedClusterResource {
         name: &str,
         plan: &ClusterModel,
     ) -> Result<ClusterModel, Diagnostics> {
-        let client = cx.client();
-        let cluster = client
-            .clusters()
-            .get(project_id, name)
-            .await
-            .map_err(|e| diags(api_error(client, &format!("reading cluster {name:?}"), &e)))?;
+        let clusters = cx.client().clusters();
+        let cluster = calls::read(cx, &format!("reading cluster {name:?}"), || {
+            clusters.get(project_id, name)
+        })
+        .await?;
         let args = Self::read_process_args(cx, project_id, &cluster).await?;
         Ok(flatten::flatten(&cluster, args.as_ref(), plan))
     }
@@ -211,7 +204,9 @@ impl AdvancedClusterResource {
                 " delete_on_create_timeout is false, so the cluster was left in Atlas; import it or delete it before applying again.",
             );
         } else {
-            match client.clusters().delete(project_id, name, None).await {
+            let clusters = client.clusters();
+            let what = format!("deleting cluster {name:?}");
+            match calls::retry(cx, &what, || clusters.delete(project_id, name, None)).await {
                 Ok(()) => d.detail.push_str(
                     " delete_on_create_timeout is true, so the provider asked Atlas to delete the cluster; the deletion continues in Atlas.",
                 ),
@@ -298,15 +293,20 @@ impl Resource for AdvancedClusterResource {
         let client = cx.client();
         let what = format!("creating cluster {name:?}");
         let body = expand::create_body(&plan);
-        client
-            .clusters()
-            .create(&project_id, &body)
-            .await
-            .map_err(|e| diags(api_error(client, &what, &e)))?;
-        if let Err(e) = client
-            .clusters()
-            .wait_idle(&project_id, &name, limit, cx.cancellation().cancelled())
-            .await
+        let clusters = client.clusters();
+        // After an ambiguous failure: a cluster of that name is ours (adopted, then awaited).
+        calls::create(
+            cx,
+            &what,
+            || clusters.create(&project_id, &body),
+            || clusters.get_opt(&project_id, &name),
+            |e| e.error_code() == Some("DUPLICATE_CLUSTER_NAME"),
+        )
+        .await?;
+        if let Err(e) = calls::wait(|| {
+            clusters.wait_idle(&project_id, &name, limit, cx.cancellation().cancelled())
+        })
+        .await
         {
             if matches!(e, Error::Timeout { .. }) {
                 return Err(Self::create_timed_out(cx, &plan, &project_id, &name, limit, &e).await);
@@ -333,12 +333,11 @@ impl Resource for AdvancedClusterResource {
         req: ReadRequest<ClusterModel>,
     ) -> Result<Option<ClusterModel>, Diagnostics> {
         let (project_id, name) = ids(&req.state)?;
-        let client = cx.client();
-        let Some(cluster) = client
-            .clusters()
-            .get_opt(&project_id, &name)
-            .await
-            .map_err(|e| diags(api_error(client, &format!("reading cluster {name:?}"), &e)))?
+        let clusters = cx.client().clusters();
+        let Some(cluster) = calls::read(cx, &format!("reading cluster {name:?}"), || {
+            clusters.get_opt(&project_id, &name)
+        })
+        .await?
         else {
             return Ok(None);
         };
@@ -392,20 +391,23 @@ impl Resource for AdvancedClusterResource {
         let limit = timeout(&prior, "delete")?;
         let client = cx.client();
         let what = format!("deleting cluster {name:?}");
-        match client
-            .clusters()
-            .delete(&project_id, &name, prior.retain_backups_enabled)
-            .await
+        let clusters = client.clusters();
+        match calls::retry(cx, &what, || {
+            clusters.delete(&project_id, &name, prior.retain_backups_enabled)
+        })
+        .await
         {
             Ok(()) => {}
             Err(e) if e.is_not_found() => return Ok(()),
+            // An earlier, ambiguous attempt was accepted: wait for it.
+            Err(e) if e.error_code() == Some("CLUSTER_ALREADY_REQUESTED_DELETION") => {}
             Err(e) => return Err(diags(api_error(client, &what, &e))),
         }
-        client
-            .clusters()
-            .wait_deleted(&project_id, &name, limit, cx.cancellation().cancelled())
-            .await
-            .map_err(|e| diags(wait_error(client, &what, "delete", limit, &e)))
+        calls::wait(|| {
+            clusters.wait_deleted(&project_id, &name, limit, cx.cancellation().cancelled())
+        })
+        .await
+        .map_err(|e| diags(wait_error(client, &what, "delete", limit, &e)))
     }
 
     async fn import(
