@@ -2,11 +2,11 @@
 //! configuration, written in Rust on the [`tfplugin`] framework and the Atlas Admin SDK.
 
 pub mod access_list_batcher;
-pub mod calls;
 pub mod config;
 pub mod data_sources;
 pub mod errors;
 pub mod ids;
+pub mod read_cache;
 pub mod resources;
 
 use async_trait::async_trait;
@@ -30,6 +30,9 @@ pub struct AtlasClient {
     /// Per-project coalescing of IP access list writes (one POST per batch, never two at once).
     pub access_list:
         std::sync::Arc<access_list_batcher::Batcher<atlas_admin_sdk::models::AccessListEntry>>,
+    /// Per-project coalescing of access list and database user reads (one list call serves a
+    /// refresh); every write to a project invalidates it.
+    pub reads: std::sync::Arc<read_cache::ReadCache>,
 }
 
 impl AtlasClient {
@@ -37,6 +40,7 @@ impl AtlasClient {
         AtlasClient {
             api,
             access_list: std::sync::Arc::default(),
+            reads: std::sync::Arc::default(),
         }
     }
 }

@@ -529,6 +529,7 @@ impl Resource for DatabaseUserResource {
         let key = key_of(&plan)?;
         let password = plan.password.clone().or(req.config.password_wo.clone());
         let client = cx.client();
+        let _invalidate = client.reads.writing(&key.project_id);
         let body = expand_create(&plan, password);
         let user = client
             .database_users()
@@ -551,12 +552,20 @@ impl Resource for DatabaseUserResource {
     ) -> Result<Option<DatabaseUserModel>, Diagnostics> {
         let key = key_of(&req.state)?;
         let client = cx.client();
+        // The project's whole user list, shared by every concurrent read (see
+        // crate::read_cache): a user missing from it is gone, as a 404 would say.
         match client
-            .database_users()
-            .get(&key.project_id, &key.auth_database_name, &key.username)
+            .reads
+            .database_users(&client.api, &key.project_id)
             .await
         {
-            Ok(user) => Ok(Some(flatten(&user, &req.state))),
+            Ok(users) => Ok(users
+                .iter()
+                .find(|u| {
+                    u.username.as_deref() == Some(key.username.as_str())
+                        && u.database_name.as_deref() == Some(key.auth_database_name.as_str())
+                })
+                .map(|user| flatten(user, &req.state))),
             Err(e) if not_found(&e) => Ok(None),
             Err(e) => Err(api_error(
                 client,
@@ -576,6 +585,7 @@ impl Resource for DatabaseUserResource {
         let client = cx.client();
         let password = update_password(&req.plan, &req.prior, &req.config);
         let body = expand_update(&req.plan, &req.prior, password);
+        let _invalidate = client.reads.writing(&key.project_id);
         let user = client
             .database_users()
             .update(
@@ -602,6 +612,7 @@ impl Resource for DatabaseUserResource {
     ) -> Result<(), Diagnostics> {
         let key = key_of(&req.prior)?;
         let client = cx.client();
+        let _invalidate = client.reads.writing(&key.project_id);
         match client
             .database_users()
             .delete(&key.project_id, &key.auth_database_name, &key.username)

@@ -11,6 +11,10 @@
 //! Creates go through the per-project [`crate::access_list_batcher`] (concurrent creates in a
 //! project share one POST; no two writes to a project overlap), then wait for the entry to
 //! become ACTIVE. Deletes wait until the entry is gone.
+//!
+//! Reads look the entry up in the project's whole list, shared by all concurrent reads of the
+//! project's entries through [`crate::read_cache`] (a refresh of 200 entries is one list call);
+//! every create and delete invalidates that list.
 
 use crate::access_list_batcher::BatchSender;
 use crate::errors::api_error;
@@ -18,7 +22,7 @@ use crate::ids::{encode_state_id, split_access_list_import_id};
 use crate::AtlasClient;
 use async_trait::async_trait;
 use atlas_admin_sdk::models::{AccessListEntry, AccessListStatus};
-use atlas_admin_sdk::{Client, Error, Poll};
+use atlas_admin_sdk::{Client, Error, ListOptions, Poll};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -175,7 +179,15 @@ impl BatchSender<AccessListEntry> for Client {
         const ATTEMPTS: u32 = 5;
         let mut attempt = 1;
         loop {
-            match self.access_list().create(project_id, &items).await {
+            // The answer is the list after the POST; ask for all of it so every entry of the
+            // batch is found in it (the default page of 100 could miss some).
+            let whole =
+                ListOptions::new().items_per_page(atlas_admin_sdk::pagination::MAX_ITEMS_PER_PAGE);
+            match self
+                .access_list()
+                .create_with(project_id, &items, whole)
+                .await
+            {
                 Ok(page) => return Ok(page.results),
                 Err(e) if e.status() == Some(500) && attempt < ATTEMPTS => {
                     tracing::debug!(project_id, attempt, error = %e, "access list POST failed, retrying");
@@ -243,6 +255,43 @@ async fn get_entry(
     let call = api.get_opt(project_id, entry);
     match tokio::time::timeout(limit, call).await {
         Ok(Ok(found)) => Ok(found),
+        Ok(Err(e)) => Err(api_error(client, &what, &e).into()),
+        Err(_) => Err(Diagnostic::error(
+            format!("Timed out {what}"),
+            format!("No answer within {limit:?} (timeouts.read)."),
+        )
+        .into()),
+    }
+}
+
+/// Whether `listed` (an entry of the project's list) is the entry addressed by `entry` (an IP,
+/// a CIDR block or a security group, as in API paths): what a GET of `entry` would answer.
+fn is_listed_as(listed: &AccessListEntry, entry: &str) -> bool {
+    let eq = |v: &Option<String>, want: &str| v.as_deref().is_some_and(|v| same_entry(v, want));
+    if entry.starts_with("sg-") {
+        eq(&listed.aws_security_group, entry)
+    } else if entry.contains('/') {
+        eq(&listed.cidr_block, entry)
+    } else {
+        eq(&listed.ip_address, entry)
+            || ip_to_cidr(entry).is_some_and(|c| eq(&listed.cidr_block, &c))
+    }
+}
+
+/// The entry as the project's list shows it (`None`: not listed, or the project is gone),
+/// through the per-process read cache.
+async fn listed_entry(
+    cx: &Context<AtlasClient>,
+    project_id: &str,
+    entry: &str,
+    limit: Duration,
+) -> Result<Option<AccessListEntry>, Diagnostics> {
+    let client = cx.client();
+    let what = format!("reading access list entry {entry} of project {project_id}");
+    let call = client.reads.access_list(&client.api, project_id);
+    match tokio::time::timeout(limit, call).await {
+        Ok(Ok(list)) => Ok(list.iter().find(|e| is_listed_as(e, entry)).cloned()),
+        Ok(Err(e)) if is_missing(&e) => Ok(None),
         Ok(Err(e)) => Err(api_error(client, &what, &e).into()),
         Err(_) => Err(Diagnostic::error(
             format!("Timed out {what}"),
@@ -448,8 +497,9 @@ impl Resource for ProjectIpAccessListResource {
         let answered = client
             .access_list
             .create(&client.api, &project_id, requested.clone())
-            .await
-            .map_err(|e| Diagnostics::from(api_error(client, &what, &e)))?;
+            .await;
+        client.reads.invalidate(&project_id);
+        let answered = answered.map_err(|e| Diagnostics::from(api_error(client, &what, &e)))?;
         let cancelled = cx.cancellation().cancelled();
         let status = client
             .access_list()
@@ -469,11 +519,16 @@ impl Resource for ProjectIpAccessListResource {
             )
             .into());
         }
-        let read_limit = timeout(&plan, "read", DEFAULT_READ_TIMEOUT)?;
-        let current = get_entry(cx, &project_id, &entry, read_limit)
-            .await?
-            .or(answered)
-            .unwrap_or(requested);
+        // The POST answered with the whole list: read the entry again only if it was missing.
+        let current = match answered {
+            Some(current) => current,
+            None => {
+                let read_limit = timeout(&plan, "read", DEFAULT_READ_TIMEOUT)?;
+                get_entry(cx, &project_id, &entry, read_limit)
+                    .await?
+                    .unwrap_or(requested)
+            }
+        };
         Ok(flatten(&current, &plan))
     }
 
@@ -486,7 +541,7 @@ impl Resource for ProjectIpAccessListResource {
         let project_id = required(&state.project_id, "project_id")?;
         let entry = entry_of(&state)?;
         let limit = timeout(&state, "read", DEFAULT_READ_TIMEOUT)?;
-        Ok(get_entry(cx, project_id, &entry, limit)
+        Ok(listed_entry(cx, project_id, &entry, limit)
             .await?
             .map(|e| flatten(&e, &state)))
     }
@@ -521,6 +576,7 @@ impl Resource for ProjectIpAccessListResource {
                 client.access_list().delete(&project_id, &entry),
             )
             .await;
+        client.reads.invalidate(&project_id);
         match deleted {
             Ok(()) => {}
             Err(e) if is_missing(&e) => return Ok(()),
@@ -702,6 +758,29 @@ mod tests {
         assert!(Resource::validate(&r, &unknown).iter().next().is_none());
         let bad = Value::object([("ip_address", Value::string("1.2.3"))]);
         assert!(Resource::validate(&r, &bad).iter().next().is_some());
+    }
+
+    #[test]
+    fn reads_find_the_entry_in_the_list_as_a_get_would() {
+        let host = AccessListEntry {
+            ip_address: Some("1.2.3.4".into()),
+            cidr_block: Some("1.2.3.4/32".into()),
+            ..Default::default()
+        };
+        assert!(is_listed_as(&host, "1.2.3.4"));
+        assert!(is_listed_as(&host, "1.2.3.4/32"));
+        assert!(!is_listed_as(&host, "1.2.3.5"));
+        let block_only = AccessListEntry::cidr_block("2001:db8::1/128");
+        assert!(is_listed_as(&block_only, "2001:DB8::1"));
+        let net = AccessListEntry::cidr_block("10.0.0.0/24");
+        assert!(is_listed_as(&net, "10.0.0.0/24"));
+        assert!(!is_listed_as(&net, "10.0.0.0"));
+        let sg = AccessListEntry {
+            aws_security_group: Some("sg-0123abcd".into()),
+            ..Default::default()
+        };
+        assert!(is_listed_as(&sg, "sg-0123abcd"));
+        assert!(!is_listed_as(&sg, "sg-99"));
     }
 
     #[test]

@@ -101,13 +101,26 @@ impl AccessListApi {
         project_id: &str,
         entries: &[AccessListEntry],
     ) -> Result<Page<AccessListEntry>> {
+        self.create_with(project_id, entries, ListOptions::default())
+            .await
+    }
+
+    /// [`Self::create`] with paging options for the answer: `itemsPerPage=500` answers with
+    /// the whole list (Atlas allows at most 200 entries per project).
+    pub async fn create_with(
+        &self,
+        project_id: &str,
+        entries: &[AccessListEntry],
+        options: ListOptions,
+    ) -> Result<Page<AccessListEntry>> {
         const VERSION: ApiVersion = ApiVersion::V2023_01_01;
         if entries.is_empty() {
             return Err(Error::InvalidRequest(
                 "at least one access list entry is required".to_owned(),
             ));
         }
-        let request = Request::post(Self::collection(project_id)?, VERSION).json(entries)?;
+        let request = options.apply(Request::post(Self::collection(project_id)?, VERSION));
+        let request = request.json(entries)?;
         self.client.send(request).await
     }
 
