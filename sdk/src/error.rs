@@ -5,6 +5,7 @@
 //! ([`Error::error_code`]), never on message text.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -108,11 +109,33 @@ impl Error {
 
     /// `true` for failures worth retrying later: 429, 502, 503, 504, transport errors and
     /// request timeouts. Whether a retry is *safe* also depends on the method (see
-    /// [`crate::RetryPolicy`]).
+    /// [`crate::RetryPolicy`]). The client has already retried what was safe to retry.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => matches!(e.status, 429 | 502 | 503 | 504),
             Error::Transport { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// `true` when the request may or may not have been applied by the server, so the caller
+    /// should read the resource back to find out instead of assuming either outcome:
+    ///
+    /// * a 5xx answer to a non-idempotent request (POST, PATCH) — the client never repeats
+    ///   those, since a lost answer to a create could otherwise create twice;
+    /// * a timeout ([`Error::Timeout`]: a request that got no answer in time, or a wait that
+    ///   ended before the awaited state);
+    /// * a transport error after the connection was established (the request may have been
+    ///   sent). A failure to connect (refused, DNS, TLS handshake) is not ambiguous: nothing
+    ///   was sent.
+    ///
+    /// 4xx answers (including 429, which means "not processed") and decode errors are never
+    /// ambiguous. For reads the flag only says the outcome is unknown.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            Error::Api(e) => e.status >= 500 && e.non_idempotent,
+            Error::Transport { source, .. } => !source.is_connect(),
+            Error::Timeout { .. } => true,
             _ => false,
         }
     }
@@ -145,6 +168,13 @@ pub struct ApiError {
     /// Field-level validation failures (boxed to keep [`Error`] small).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bad_request_detail: Option<Box<BadRequestDetail>>,
+    /// Whether the request that got this answer was non-idempotent (POST, PATCH): a 5xx is
+    /// then ambiguous ([`Error::is_ambiguous`]).
+    #[serde(skip)]
+    pub(crate) non_idempotent: bool,
+    /// The response's `Retry-After` in seconds (kept small: [`Error`] stays compact).
+    #[serde(skip)]
+    pub(crate) retry_after_secs: Option<u32>,
 }
 
 /// Field-level validation failures of a 400 response (schema `BadRequestDetail`).
@@ -206,7 +236,24 @@ impl ApiError {
             reason,
             parameters: Vec::new(),
             bad_request_detail: None,
+            non_idempotent: false,
+            retry_after_secs: None,
         }
+    }
+
+    /// The response's `Retry-After` (delta-seconds, or an HTTP-date relative to the time the
+    /// response arrived), if it had one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after_secs
+            .map(|s| Duration::from_secs(u64::from(s)))
+    }
+
+    pub(crate) fn set_retry_after(&mut self, retry_after: Option<Duration>) {
+        self.retry_after_secs = retry_after.map(|d| {
+            // Round up: waiting a little longer is always allowed.
+            let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+            u32::try_from(secs).unwrap_or(u32::MAX)
+        });
     }
 
     /// The `errorCode`, or `None` if the body carried none.

@@ -1,10 +1,12 @@
 //! A typed client for the MongoDB Atlas Administration API v2.
 //!
 //! The crate is laid out like `kube`/`octocrab`: a cheap-to-clone [`Client`] owns transport,
-//! authentication (HTTP Digest with programmatic API keys, or a bearer token) and versioned
-//! media types; per-area handlers ([`OrganizationsApi`], [`ProjectsApi`], [`ClustersApi`],
-//! [`DatabaseUsersApi`], [`AccessListApi`]) are reached through it and build [`Request`]s that
-//! the client sends. [`wait`] polls long-running operations (cluster changes, access-list
+//! authentication (HTTP Digest with programmatic API keys, a service account's OAuth token, or
+//! a bearer token), versioned media types and retries of what is safe to retry
+//! ([`RetryPolicy`], on by default; [`Error::is_ambiguous`] flags writes that may or may not
+//! have been applied). Per-area handlers ([`OrganizationsApi`], [`ProjectsApi`],
+//! [`ClustersApi`], [`DatabaseUsersApi`], [`AccessListApi`]) are reached through it and build
+//! [`Request`]s that the client sends. [`wait`] polls long-running operations (cluster changes, access-list
 //! entries) with backoff, a deadline and cancellation.
 //!
 //! ```no_run
@@ -40,7 +42,7 @@ pub use client::retry::RetryPolicy;
 pub use client::{ApiVersion, Client, ClientBuilder, RawResponse, Request};
 pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, Result};
 pub use pagination::{ListOptions, Page};
-pub use wait::{wait_for, wait_for_with, Backoff, Poll};
+pub use wait::{wait_for, wait_for_with, with_cancellation, Backoff, Poll};
 
 /// Re-export of the HTTP method type used by [`Request`].
 pub use reqwest::Method;

@@ -218,6 +218,39 @@ where
     }
 }
 
+/// Runs `operation_future` (any SDK call) until it finishes or `cancel` completes, whichever
+/// comes first; on cancellation the call is dropped — which aborts its HTTP request and any
+/// retry backoff — and [`Error::Cancelled`] naming `operation` is returned.
+///
+/// Dropping an SDK future is always a valid way to cancel it (e.g. in a `tokio::select!` on a
+/// `CancellationToken`); this helper only turns that into an error value. A cancelled POST or
+/// PATCH may or may not have been applied: read the resource back.
+///
+/// ```no_run
+/// # async fn demo(client: atlas_admin_sdk::Client, stop: tokio::sync::watch::Receiver<bool>) {
+/// use atlas_admin_sdk::{with_cancellation, ListOptions};
+/// let mut stop = stop;
+/// let cancel = async move { let _ = stop.wait_for(|s| *s).await; };
+/// let page = with_cancellation("listing projects", cancel,
+///     client.projects().list(ListOptions::default())).await;
+/// # }
+/// ```
+pub async fn with_cancellation<T, F, C>(
+    operation: &str,
+    cancel: C,
+    operation_future: F,
+) -> Result<T>
+where
+    F: Future<Output = Result<T>>,
+    C: Future<Output = ()>,
+{
+    tokio::select! {
+        biased;
+        () = cancel => Err(Error::Cancelled { operation: operation.to_owned() }),
+        r = operation_future => r,
+    }
+}
+
 /// What the polls have seen so far, for error messages.
 #[derive(Default)]
 struct Observed {

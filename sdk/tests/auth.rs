@@ -111,6 +111,7 @@ async fn auth_unreachable_base_url_is_transport_error_naming_url() {
     let c = Client::builder()
         .base_url(&base)
         .digest_auth("abcdefgh", "secret-private-key")
+        .retry_policy(atlas_admin_sdk::RetryPolicy::disabled())
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let e = err(c.projects().get("6a79f2c2d21a0d4a1ac2b3c4").await);

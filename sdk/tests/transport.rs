@@ -5,9 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use atlas_admin_sdk::models::{CreateProject, UpdateProject};
-use atlas_admin_sdk::{ApiVersion, Client, Error, ListOptions, Request};
+use atlas_admin_sdk::{ApiVersion, Client, Error, ListOptions, Request, RetryPolicy};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -252,6 +253,16 @@ async fn handler(
     }
 }
 
+/// Retries with millisecond backoffs, so retried paths stay fast.
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::new(
+        3,
+        Duration::from_millis(1),
+        Duration::from_millis(5),
+        Duration::from_secs(5),
+    )
+}
+
 struct Fake {
     addr: SocketAddr,
     state: Shared,
@@ -283,6 +294,7 @@ impl Fake {
         Client::builder()
             .base_url(self.base_url())
             .digest_auth(USER, PASS)
+            .retry_policy(fast_retries())
             .build()
             .unwrap_or_else(|e| panic!("build: {e}"))
     }
@@ -557,6 +569,7 @@ async fn transport_connection_refused_names_url() {
     let client = Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
         .digest_auth(USER, PASS)
+        .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let err = client

@@ -10,7 +10,7 @@ use std::time::Duration;
 use atlas_admin_sdk::models::{
     AccessListEntry, AccessListStatus, Cluster, DatabaseUser, DatabaseUserRole, ProcessArgs,
 };
-use atlas_admin_sdk::{Backoff, Client, ListOptions};
+use atlas_admin_sdk::{Backoff, Client, ListOptions, RetryPolicy};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -95,6 +95,12 @@ async fn fake(script: Vec<(u16, Value)>) -> (Client, Shared) {
     });
     let client = Client::builder()
         .base_url(format!("http://{addr}"))
+        .retry_policy(RetryPolicy::new(
+            3,
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+            Duration::from_secs(5),
+        ))
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"));
     (client, state)

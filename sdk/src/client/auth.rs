@@ -1,15 +1,12 @@
 //! Credentials and how they become an `Authorization` header.
 //!
-//! Two schemes exist today:
+//! Three schemes:
 //! * [`Credentials::Digest`]: a programmatic API key (public key + private key) used with HTTP
 //!   Digest (RFC 2617, implemented in the private `client::digest` module);
-//! * [`Credentials::Bearer`]: a ready-made OAuth access token.
-//!
-//! Seam for service accounts: OAuth 2.0 client credentials (`POST /api/oauth/token`, token valid
-//! one hour) will be a third variant whose `Authenticator::authorization` mints/caches a token
-//! and whose `Authenticator::on_unauthorized` drops the cached token so the request is retried
-//! once with a fresh one. Both hooks are already `async` and called by the client for every
-//! request, so adding it does not touch the request plumbing.
+//! * [`Credentials::ServiceAccount`]: OAuth 2.0 client credentials (`POST /api/oauth/token`,
+//!   token valid one hour), minted, cached and refreshed by the private `client::oauth` module;
+//!   a 401 drops the cached token and the request is retried once with a fresh one;
+//! * [`Credentials::Bearer`]: a ready-made OAuth access token (never refreshed).
 
 use std::fmt;
 
@@ -17,6 +14,8 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Method;
 
 use super::digest::DigestAuth;
+use super::oauth::{HttpContext, ServiceAccountAuth};
+use crate::Result;
 
 /// A secret string (private key, token). `Debug` never prints it.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,6 +67,13 @@ pub enum Credentials {
     },
     /// `Authorization: Bearer <token>`.
     Bearer(Secret),
+    /// A service account: OAuth 2.0 client credentials exchanged for a bearer token.
+    ServiceAccount {
+        /// Client id (`mdb_sa_id_…`).
+        client_id: String,
+        /// Client secret (`mdb_sa_sk_…`).
+        client_secret: Secret,
+    },
 }
 
 /// Per-client authentication state built from [`Credentials`].
@@ -76,10 +82,11 @@ pub(crate) enum Authenticator {
     None,
     Digest(DigestAuth),
     Bearer(Secret),
+    ServiceAccount(ServiceAccountAuth),
 }
 
 impl Authenticator {
-    pub(crate) fn new(credentials: Credentials) -> Self {
+    pub(crate) fn new(credentials: Credentials, ctx: HttpContext) -> Self {
         match credentials {
             Credentials::None => Authenticator::None,
             Credentials::Digest {
@@ -87,31 +94,56 @@ impl Authenticator {
                 private_key,
             } => Authenticator::Digest(DigestAuth::new(public_key, private_key)),
             Credentials::Bearer(token) => Authenticator::Bearer(token),
+            Credentials::ServiceAccount {
+                client_id,
+                client_secret,
+            } => Authenticator::ServiceAccount(ServiceAccountAuth::new(
+                client_id,
+                client_secret,
+                ctx,
+            )),
         }
     }
 
     /// The `Authorization` header to send up front, if any. For digest this is only available
-    /// once a challenge has been cached.
-    pub(crate) async fn authorization(&self, method: &Method, uri: &str) -> Option<HeaderValue> {
-        match self {
+    /// once a challenge has been cached; for a service account it may fetch a token (an error
+    /// here means the API request was not sent).
+    pub(crate) async fn authorization(
+        &self,
+        method: &Method,
+        uri: &str,
+    ) -> Result<Option<HeaderValue>> {
+        Ok(match self {
             Authenticator::None => None,
             Authenticator::Digest(d) => d.preemptive(method, uri).and_then(sensitive),
             Authenticator::Bearer(token) => sensitive(format!("Bearer {}", token.expose_secret())),
-        }
+            Authenticator::ServiceAccount(sa) => Some(sa.authorization().await?),
+        })
     }
 
-    /// Called on a 401. Returns the header to retry with, or `None` if retrying cannot help.
+    /// Called on a 401 to a request sent with `sent`. Returns the header to retry with, or
+    /// `None` if retrying cannot help.
     pub(crate) async fn on_unauthorized(
         &self,
         method: &Method,
         uri: &str,
         headers: &HeaderMap,
-    ) -> Option<HeaderValue> {
-        match self {
+        sent: Option<&HeaderValue>,
+    ) -> Result<Option<HeaderValue>> {
+        Ok(match self {
             Authenticator::Digest(d) => {
                 d.answer_challenge(method, uri, headers).and_then(sensitive)
             }
+            Authenticator::ServiceAccount(sa) => Some(sa.on_unauthorized(sent).await?),
             Authenticator::None | Authenticator::Bearer(_) => None,
+        })
+    }
+
+    /// Revokes a service account's cached token; a no-op for other schemes.
+    pub(crate) async fn revoke(&self) -> Result<()> {
+        match self {
+            Authenticator::ServiceAccount(sa) => sa.revoke().await,
+            _ => Ok(()),
         }
     }
 }
@@ -139,10 +171,34 @@ mod tests {
         assert!(!b.contains("tok-123"));
     }
 
+    fn ctx() -> HttpContext {
+        HttpContext {
+            base_url: "http://127.0.0.1:9".into(),
+            http: reqwest::Client::new(),
+            timeout: None,
+            user_agent: HeaderValue::from_static("t"),
+        }
+    }
+
+    #[test]
+    fn service_account_debug_is_redacted() {
+        let c = Credentials::ServiceAccount {
+            client_id: "mdb_sa_id_0123".into(),
+            client_secret: Secret::new("mdb_sa_sk_verysecret"),
+        };
+        let dbg = format!("{c:?} {:?}", Authenticator::new(c.clone(), ctx()));
+        assert!(dbg.contains("mdb_sa_id_0123"), "{dbg}");
+        assert!(!dbg.contains("verysecret"), "{dbg}");
+    }
+
     #[tokio::test]
     async fn bearer_header_is_sensitive() {
-        let a = Authenticator::new(Credentials::Bearer("tok".into()));
-        let h = a.authorization(&Method::GET, "/api/atlas/v2/orgs").await;
+        let a = Authenticator::new(Credentials::Bearer("tok".into()), ctx());
+        let h = a
+            .authorization(&Method::GET, "/api/atlas/v2/orgs")
+            .await
+            .ok()
+            .flatten();
         assert_eq!(h.as_ref().map(|h| h.is_sensitive()), Some(true));
         assert_eq!(h.as_ref().and_then(|h| h.to_str().ok()), Some("Bearer tok"));
     }

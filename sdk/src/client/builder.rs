@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::auth::{Authenticator, Credentials, Secret};
+use super::oauth::HttpContext;
 use super::retry::RetryPolicy;
 use super::{Client, Inner};
 use crate::{Error, Result};
@@ -39,7 +40,8 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with defaults: `https://cloud.mongodb.com`, no credentials, no timeout.
+    /// A builder with defaults: `https://cloud.mongodb.com`, no credentials, no request
+    /// timeout, the default [`RetryPolicy`] (on).
     pub fn new() -> Self {
         Self::default()
     }
@@ -64,7 +66,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticate with an OAuth access token (`Authorization: Bearer …`).
+    /// Authenticate as a service account (OAuth 2.0 client credentials): the client fetches an
+    /// access token from `{base_url}/api/oauth/token`, caches it (clones share it), refreshes
+    /// it before it expires and once on a 401. Revoke it at exit with
+    /// [`Client::revoke_token`].
+    pub fn service_account(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = Credentials::ServiceAccount {
+            client_id: client_id.into(),
+            client_secret: Secret::new(client_secret),
+        };
+        self
+    }
+
+    /// Authenticate with a static OAuth access token (`Authorization: Bearer …`, never
+    /// refreshed).
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.credentials = Credentials::Bearer(Secret::new(token));
         self
@@ -76,7 +95,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of each HTTP request (connect + response). Also applied to an injected client.
+    /// Timeout of each HTTP request (connect + response; also applied to an injected client and
+    /// to the service-account token endpoint). A request that times out fails with
+    /// [`Error::Timeout`]. The whole call, retries included, is bounded by the retry policy's
+    /// `max_elapsed`.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -94,7 +116,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retry policy (default: no retries).
+    /// Retry policy (default [`RetryPolicy::default`]: on; [`RetryPolicy::disabled`] to turn
+    /// it off).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -124,11 +147,20 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::InvalidRequest(format!("cannot build HTTP client: {e}")))?,
         };
+        let auth = Authenticator::new(
+            self.credentials,
+            HttpContext {
+                base_url: self.base_url.clone(),
+                http: http.clone(),
+                timeout: self.timeout,
+                user_agent: user_agent.clone(),
+            },
+        );
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url: self.base_url,
                 http,
-                auth: Authenticator::new(self.credentials),
+                auth,
                 timeout: self.timeout,
                 user_agent,
                 retry: self.retry,
@@ -163,5 +195,16 @@ mod tests {
         assert!(!format!("{b:?}").contains("very-secret-key"));
         let c = b.build().map(|c| format!("{c:?}")).unwrap_or_default();
         assert!(c.contains("pub") && !c.contains("very-secret-key"), "{c}");
+        let b = ClientBuilder::new().service_account("mdb_sa_id_1", "mdb_sa_sk_hush");
+        let c = b
+            .clone()
+            .build()
+            .map(|c| format!("{c:?}"))
+            .unwrap_or_default();
+        let dbg = format!("{b:?} {c}");
+        assert!(
+            dbg.contains("mdb_sa_id_1") && !dbg.contains("hush"),
+            "{dbg}"
+        );
     }
 }

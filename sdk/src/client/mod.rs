@@ -3,13 +3,16 @@
 pub mod auth;
 mod builder;
 mod digest;
+mod oauth;
 pub mod retry;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
+};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -294,22 +297,70 @@ impl Client {
 
     /// Sends a request, answering a digest challenge and applying the retry policy. Any 2xx
     /// is a success; any other status becomes [`Error::Api`].
+    ///
+    /// Retries follow the client's [`RetryPolicy`] (see [`retry`](crate::client::retry)):
+    /// POST and PATCH are repeated only when the failure proves they were not processed (429,
+    /// connection refused); otherwise their failure is returned and
+    /// [`Error::is_ambiguous`] tells whether it may have been applied.
+    ///
+    /// Cancellation: dropping the returned future aborts the request in flight and any backoff
+    /// sleep (see [`crate::with_cancellation`]).
     pub async fn send_raw(&self, request: Request) -> Result<RawResponse> {
         let url = self.url(&request)?;
-        let mut retry = 0;
+        let policy = &self.inner.retry;
+        let deadline = tokio::time::Instant::now().checked_add(policy.max_elapsed);
+        let idempotent = RetryPolicy::is_idempotent(&request.method);
+        let mut retry: u32 = 0;
         loop {
-            match self.attempt(&request, &url).await {
-                Ok(r) => return Ok(r),
-                Err(e) => match self.inner.retry.next_delay(&request.method, &e, retry) {
-                    Some(delay) => {
-                        tracing::debug!(method = %request.method, url = %url, error = %e, ?delay, "retrying");
-                        tokio::time::sleep(delay).await;
-                        retry += 1;
+            let outcome = match deadline {
+                // Retries are cut at the deadline; the first attempt only by the request timeout.
+                Some(deadline) if retry > 0 => {
+                    match tokio::time::timeout_at(deadline, self.attempt(&request, &url)).await {
+                        Ok(outcome) => outcome,
+                        Err(_) => Err(Failure {
+                            error: Error::Timeout {
+                                operation: format!(
+                                    "{} {url} (retry deadline of {:?} reached after {} attempts)",
+                                    request.method,
+                                    policy.max_elapsed,
+                                    retry + 1
+                                ),
+                            },
+                            before_send: false,
+                        }),
                     }
-                    None => return Err(e),
-                },
+                }
+                _ => self.attempt(&request, &url).await,
+            };
+            let Failure { error, before_send } = match outcome {
+                Ok(response) => return Ok(response),
+                Err(failure) => failure,
+            };
+            let Some(delay) = policy.delay_if_safe(idempotent || before_send, &error, retry) else {
+                return Err(error);
+            };
+            if deadline.is_some_and(|d| tokio::time::Instant::now() + delay >= d) {
+                tracing::debug!(method = %request.method, url = %url, status = error.status(), ?delay, "not retrying: the retry deadline would pass");
+                return Err(error);
             }
+            retry += 1;
+            match &error {
+                Error::Api(e) => {
+                    tracing::debug!(method = %request.method, url = %url, status = e.status, retry, ?delay, "retrying")
+                }
+                other => {
+                    tracing::debug!(method = %request.method, url = %url, error = %other, retry, ?delay, "retrying")
+                }
+            }
+            tokio::time::sleep(delay).await;
         }
+    }
+
+    /// Revokes the service account's access token (`POST {base_url}/api/oauth/revoke`), if one
+    /// was fetched; a no-op for other credentials. Best effort: meant for process exit, the
+    /// error may be ignored. A later request fetches a new token.
+    pub async fn revoke_token(&self) -> Result<()> {
+        self.inner.auth.revoke().await
     }
 
     fn url(&self, request: &Request) -> Result<url::Url> {
@@ -330,25 +381,49 @@ impl Client {
         Ok(url)
     }
 
-    /// One logical attempt: a request, plus at most one re-send answering a 401 challenge.
-    async fn attempt(&self, request: &Request, url: &url::Url) -> Result<RawResponse> {
+    /// One logical attempt: a request, plus at most one re-send answering a 401 (digest
+    /// challenge, or a refreshed service-account token).
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &url::Url,
+    ) -> std::result::Result<RawResponse, Failure> {
         // The digest `uri` is the request target exactly as sent.
         let uri = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
         };
-        let mut authorization = self.inner.auth.authorization(&request.method, &uri).await;
+        let mut authorization = self
+            .inner
+            .auth
+            .authorization(&request.method, &uri)
+            .await
+            .map_err(Failure::before_send)?;
         let mut answered_challenge = false;
         loop {
-            let resp = self.execute(request, url, authorization.clone()).await?;
+            let resp = self
+                .execute(request, url, authorization.clone())
+                .await
+                .map_err(|error| Failure {
+                    before_send: is_connect_error(&error),
+                    error,
+                })?;
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && !answered_challenge {
-                if let Some(h) = self
+                // A 401 means the request was not processed: anything failing from here on
+                // happened before the re-send.
+                let renewed = self
                     .inner
                     .auth
-                    .on_unauthorized(&request.method, &uri, resp.headers())
+                    .on_unauthorized(
+                        &request.method,
+                        &uri,
+                        resp.headers(),
+                        authorization.as_ref(),
+                    )
                     .await
-                {
+                    .map_err(Failure::before_send)?;
+                if let Some(h) = renewed {
                     answered_challenge = true;
                     authorization = Some(h);
                     // Drain the challenge body so the connection can be reused.
@@ -356,7 +431,13 @@ impl Client {
                     continue;
                 }
             }
-            return self.finish(request, url, resp).await;
+            return self
+                .finish(request, url, resp)
+                .await
+                .map_err(|error| Failure {
+                    error,
+                    before_send: false,
+                });
         }
     }
 
@@ -399,7 +480,7 @@ impl Client {
         url: &url::Url,
         resp: reqwest::Response,
     ) -> Result<RawResponse> {
-        let status = resp.status();
+        let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         if let Some(dep) = headers.get("deprecation").and_then(|v| v.to_str().ok()) {
             let sunset = headers.get("sunset").and_then(|v| v.to_str().ok());
@@ -409,21 +490,69 @@ impl Client {
             .bytes()
             .await
             .map_err(|e| transport_error(&request.method, url, e))?;
-        if status.is_success() {
-            Ok(RawResponse {
-                status: status.as_u16(),
-                headers,
-                body: body.to_vec(),
-                url: url.to_string(),
-            })
-        } else {
-            Err(Error::Api(ApiError::from_response(status.as_u16(), &body)))
+        response_result(
+            &request.method,
+            url.as_str(),
+            status,
+            headers,
+            body.to_vec(),
+        )
+    }
+}
+
+/// A failed attempt, and whether it failed before the request reached the server (so that
+/// even a POST may be repeated).
+struct Failure {
+    error: Error,
+    before_send: bool,
+}
+
+impl Failure {
+    fn before_send(error: Error) -> Failure {
+        Failure {
+            error,
+            before_send: true,
         }
     }
 }
 
-fn transport_error(method: &Method, url: &url::Url, e: reqwest::Error) -> Error {
-    if e.is_timeout() {
+/// `true` for a transport error raised while connecting (refused, DNS, TLS handshake).
+fn is_connect_error(error: &Error) -> bool {
+    matches!(error, Error::Transport { source, .. } if source.is_connect())
+}
+
+/// Turns a complete response into the result of a call: any 2xx is a [`RawResponse`], any
+/// other status an [`Error::Api`] carrying the method and `Retry-After`. Never panics.
+pub(crate) fn response_result(
+    method: &Method,
+    url: &str,
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+) -> Result<RawResponse> {
+    if (200..300).contains(&status) {
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+            url: url.to_owned(),
+        })
+    } else {
+        let mut e = ApiError::from_response(status, &body);
+        e.non_idempotent = !RetryPolicy::is_idempotent(method);
+        e.set_retry_after(
+            headers
+                .get(RETRY_AFTER)
+                .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
+        );
+        Err(Error::Api(e))
+    }
+}
+
+/// Maps a `reqwest` error: a timeout (other than while connecting) is [`Error::Timeout`],
+/// anything else [`Error::Transport`] naming the URL.
+pub(crate) fn transport_error(method: &Method, url: &url::Url, e: reqwest::Error) -> Error {
+    if e.is_timeout() && !e.is_connect() {
         Error::Timeout {
             operation: format!("{method} {url}"),
         }
