@@ -30,6 +30,8 @@ pub mod client;
 pub mod error;
 pub mod models;
 pub mod pagination;
+#[cfg(test)]
+mod proptests;
 pub mod wait;
 
 pub use api::access_list::AccessListApi;

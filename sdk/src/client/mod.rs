@@ -2,8 +2,8 @@
 
 pub mod auth;
 mod builder;
-mod digest;
-mod oauth;
+pub(crate) mod digest;
+pub(crate) mod oauth;
 pub mod retry;
 
 use std::fmt;

@@ -43,11 +43,11 @@ pub(crate) struct HttpContext {
     pub user_agent: HeaderValue,
 }
 
-struct CachedToken {
+pub(crate) struct CachedToken {
     /// The raw token (for revocation).
     token: Secret,
     /// `Bearer <token>`, marked sensitive.
-    header: HeaderValue,
+    pub(crate) header: HeaderValue,
     refresh_at: Instant,
     expires_at: Instant,
 }
@@ -250,7 +250,7 @@ impl ServiceAccountAuth {
 }
 
 /// Decodes a 2xx token response received at `now`.
-fn parse_token(url: &str, body: &[u8], now: Instant) -> Result<CachedToken> {
+pub(crate) fn parse_token(url: &str, body: &[u8], now: Instant) -> Result<CachedToken> {
     let parsed: TokenResponse = super::decode(url, body)?;
     let invalid = |why: &str| {
         let mut e = ApiError::from_response(200, b"");
@@ -292,7 +292,7 @@ fn parse_token(url: &str, body: &[u8], now: Instant) -> Result<CachedToken> {
 }
 
 /// An [`ApiError`] for a failed OAuth call: `"{what} at {url}: {description}"`.
-fn oauth_error(what: &str, url: &str, status: u16, body: &[u8]) -> ApiError {
+pub(crate) fn oauth_error(what: &str, url: &str, status: u16, body: &[u8]) -> ApiError {
     let parsed: TokenErrorBody = serde_json::from_slice(body).unwrap_or_default();
     let code = match parsed.error {
         Some(serde_json::Value::String(s)) => Some(s),
