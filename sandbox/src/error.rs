@@ -880,6 +880,17 @@ impl ApiError {
         )
     }
 
+    /// Injected 503 (what Atlas answers mid-poll now and then). Code unverified against the
+    /// live API; clients branch on the status.
+    pub fn service_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "Service temporarily unavailable. Please try again later.",
+            vec![],
+        )
+    }
+
     pub fn rate_limited(path: &str, retry_after: u64) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -43,6 +43,8 @@ pub const DEFAULT_PRIVATE_KEY: &str = "5a1d3c2e-8b7f-4e6a-9c0d-1f2e3a4b5c6d";
 pub const DEFAULT_TRANSITION_SECONDS: f64 = 2.0;
 /// Default lifetime of a digest nonce.
 pub const DEFAULT_NONCE_TTL_SECONDS: f64 = 300.0;
+/// Default `Retry-After` of injected 429s.
+pub const DEFAULT_RETRY_AFTER_SECONDS: u64 = faults::DEFAULT_RETRY_AFTER_SECONDS;
 /// Default time an access-list POST holds its project (a concurrent POST is refused).
 pub const DEFAULT_ACCESS_LIST_POST_WINDOW_MS: u64 = 50;
 
@@ -59,12 +61,17 @@ pub struct Config {
     pub data_dir: Option<PathBuf>,
     /// Seconds an asynchronous resource (clusters, in a later issue) takes per transition.
     pub transition_seconds: f64,
-    /// Probability (0..=1) that an API request fails with 500 `UNEXPECTED_ERROR`.
+    /// Probability (0..=1) that an authenticated API request fails with 500
+    /// `UNEXPECTED_ERROR` or 503 `SERVICE_UNAVAILABLE` (half each); half of the failed writes
+    /// fail after the write took effect.
     pub fail_rate: f64,
-    /// Probability (0..=1) that an API request is refused with 429 `RATE_LIMITED_TOKEN_BUCKET`.
+    /// Probability (0..=1) that an authenticated API request is refused with 429
+    /// `RATE_LIMITED_TOKEN_BUCKET` before anything happens.
     pub throttle_rate: f64,
-    /// Latency added to every API request.
+    /// Latency added to every authenticated API request.
     pub latency_ms: u64,
+    /// `Retry-After` (seconds, <= 3600) of injected 429s.
+    pub retry_after_seconds: u64,
     /// Seed for ids and fault decisions (reproducible runs); `None` = random.
     pub seed: Option<u64>,
     /// How long a digest nonce stays valid before the server answers `stale=true`.
@@ -86,6 +93,7 @@ impl Default for Config {
             fail_rate: 0.0,
             throttle_rate: 0.0,
             latency_ms: 0,
+            retry_after_seconds: faults::DEFAULT_RETRY_AFTER_SECONDS,
             seed: None,
             nonce_ttl_seconds: DEFAULT_NONCE_TTL_SECONDS,
             access_list_post_window_ms: DEFAULT_ACCESS_LIST_POST_WINDOW_MS,
@@ -130,6 +138,7 @@ impl Config {
             fail_rate: self.fail_rate,
             throttle_rate: self.throttle_rate,
             latency_ms: self.latency_ms,
+            retry_after_seconds: self.retry_after_seconds,
         }
     }
 }
@@ -145,6 +154,7 @@ impl std::fmt::Debug for Config {
             .field("fail_rate", &self.fail_rate)
             .field("throttle_rate", &self.throttle_rate)
             .field("latency_ms", &self.latency_ms)
+            .field("retry_after_seconds", &self.retry_after_seconds)
             .field("seed", &self.seed)
             .field("nonce_ttl_seconds", &self.nonce_ttl_seconds)
             .field(

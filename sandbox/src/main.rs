@@ -38,12 +38,14 @@ struct Args {
     #[arg(long, default_value_t = DEFAULT_TRANSITION_SECONDS)]
     transition_seconds: f64,
 
-    /// Probability (0..=1) that an authenticated API request fails with 500 UNEXPECTED_ERROR.
+    /// Probability (0..=1) that an authenticated API request fails with 500 UNEXPECTED_ERROR
+    /// or 503 SERVICE_UNAVAILABLE (half each). Half of the failed writes fail after the write
+    /// took effect (the state changes, the client gets the 5xx).
     #[arg(long, default_value_t = 0.0)]
     fail_rate: f64,
 
     /// Probability (0..=1) that an authenticated API request gets 429
-    /// RATE_LIMITED_TOKEN_BUCKET (Retry-After: 1).
+    /// RATE_LIMITED_TOKEN_BUCKET (with Retry-After), before any state change.
     #[arg(long, default_value_t = 0.0)]
     throttle_rate: f64,
 
@@ -51,7 +53,12 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
 
-    /// Seed for ids and fault decisions, for reproducible runs.
+    /// Retry-After seconds of injected 429s.
+    #[arg(long, default_value_t = atlas_sandbox::DEFAULT_RETRY_AFTER_SECONDS)]
+    retry_after_seconds: u64,
+
+    /// Seed for ids and fault decisions, for reproducible runs (the fault sequence is
+    /// reproducible for sequential requests; concurrent ones may take the draws in any order).
     #[arg(long)]
     seed: Option<u64>,
 
@@ -103,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
         fail_rate: args.fail_rate,
         throttle_rate: args.throttle_rate,
         latency_ms: args.latency_ms,
+        retry_after_seconds: args.retry_after_seconds,
         seed: args.seed,
         nonce_ttl_seconds: args.nonce_ttl_seconds,
         access_list_post_window_ms: args.access_list_post_window_ms,

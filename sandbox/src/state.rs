@@ -23,6 +23,9 @@ pub struct Stats {
     challenges_total: AtomicU64,
     auth_failures_total: AtomicU64,
     faults_injected_total: AtomicU64,
+    /// Injected faults by kind (`throttle`, `fail_before`, `fail_after_write`) and by status.
+    faults_by_kind: Mutex<BTreeMap<&'static str, u64>>,
+    faults_by_status: Mutex<BTreeMap<u16, u64>>,
     by_status: Mutex<BTreeMap<u16, u64>>,
     by_operation: Mutex<BTreeMap<String, u64>>,
 }
@@ -44,8 +47,10 @@ impl Stats {
         self.auth_failures_total.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn count_fault(&self) {
+    pub fn count_fault(&self, kind: &'static str, status: u16) {
         self.faults_injected_total.fetch_add(1, Ordering::Relaxed);
+        *lock(&self.faults_by_kind).entry(kind).or_default() += 1;
+        *lock(&self.faults_by_status).entry(status).or_default() += 1;
     }
 
     pub fn requests_total(&self) -> u64 {
@@ -62,6 +67,11 @@ impl Stats {
             "challenges_total": self.challenges_total.load(Ordering::Relaxed),
             "auth_failures_total": self.auth_failures_total.load(Ordering::Relaxed),
             "faults_injected_total": self.faults_injected_total.load(Ordering::Relaxed),
+            "faults_by_kind": *lock(&self.faults_by_kind),
+            "faults_by_status": lock(&self.faults_by_status)
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect::<BTreeMap<String, u64>>(),
             "requests_by_status": by_status,
             "requests_by_operation": *lock(&self.by_operation),
         })
