@@ -26,6 +26,7 @@
 use crate::errors::api_error;
 use crate::AtlasClient;
 use atlas_admin_sdk::Error;
+use std::borrow::Borrow;
 use std::future::Future;
 use std::time::Duration;
 use tfplugin::context::Context;
@@ -53,11 +54,14 @@ pub fn is_transient(e: &Error) -> bool {
     is_ambiguous(e) || is_throttled(e)
 }
 
-/// The pause before attempt `attempt + 1`: a second for 429 (Atlas' `Retry-After`), else
+/// The pause before attempt `attempt + 1`: a 429's `Retry-After` (1 s if absent), else
 /// 200 ms doubling up to 3 s.
 fn pause(attempt: u32, e: &Error) -> Duration {
     if is_throttled(e) {
-        return Duration::from_secs(1);
+        let asked = e.as_api_error().and_then(|a| a.retry_after());
+        return asked
+            .unwrap_or(Duration::from_secs(1))
+            .min(Duration::from_secs(10));
     }
     let ms = 200u64.saturating_mul(1 << attempt.min(4));
     Duration::from_millis(ms.min(3_000))
@@ -74,15 +78,16 @@ pub fn cancelled(cx: &Context<AtlasClient>, what: &str) -> Diagnostics {
     api_error(cx.client(), what, &cancelled_error(what)).into()
 }
 
-/// Runs `fut` unless Terraform asks the provider to stop first.
-pub async fn cancellable<T>(
+/// Runs `fut` unless Terraform asks the provider to stop first. (`E` is the SDK error, or a
+/// shared `Arc` of it.)
+pub async fn cancellable<T, E: From<Error>>(
     cx: &Context<AtlasClient>,
     what: &str,
-    fut: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
+    fut: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
     tokio::select! {
         biased;
-        () = cx.cancellation().cancelled() => Err(cancelled_error(what)),
+        () = cx.cancellation().cancelled() => Err(cancelled_error(what).into()),
         r = fut => r,
     }
 }
@@ -108,18 +113,20 @@ pub async fn call<T>(
 
 /// Calls `f` until it succeeds, fails for good, or [`ATTEMPTS`] transient failures have
 /// happened. Only for requests that are safe to repeat (GET, DELETE, PATCH with absolute
-/// values, upserts).
-pub async fn retry<T, F, Fut>(cx: &Context<AtlasClient>, what: &str, mut f: F) -> Result<T, Error>
+/// values, upserts). `E` is the SDK error, or a shared `Arc` of it (coalesced reads).
+pub async fn retry<T, E, F, Fut>(cx: &Context<AtlasClient>, what: &str, mut f: F) -> Result<T, E>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
+    Fut: Future<Output = Result<T, E>>,
+    E: Borrow<Error> + From<Error>,
 {
     let mut attempt = 1;
     loop {
         match cancellable(cx, what, f()).await {
-            Err(e) if is_transient(&e) && attempt < ATTEMPTS => {
+            Err(e) if is_transient(e.borrow()) && attempt < ATTEMPTS => {
+                let e: &Error = e.borrow();
                 tracing::debug!(what, attempt, error = %e, "transient failure, retrying");
-                sleep(cx, what, pause(attempt, &e)).await?;
+                sleep(cx, what, pause(attempt, e)).await?;
                 attempt += 1;
             }
             r => return r,

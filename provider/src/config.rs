@@ -3,9 +3,11 @@
 //!
 //! Resolution picks one whole source, no merging: provider arguments if any credential argument
 //! is set, else environment variables. Inside the source: access token, then service account,
-//! then API key (HTTP digest). Differences from the official provider, on purpose:
-//! `client_secret` and `access_token` are sensitive; AWS Secrets Manager and service accounts are
-//! not implemented yet and say so instead of being ignored.
+//! then API key (HTTP digest). Service accounts use OAuth 2.0 client credentials
+//! (`{base_url}/api/oauth/token`); the token is revoked best-effort when the plugin exits
+//! ([`revoke_at_exit`]). Differences from the official provider, on purpose: `client_secret` and
+//! `access_token` are sensitive; AWS Secrets Manager is not implemented yet and says so instead
+//! of being ignored.
 
 use crate::AtlasClient;
 use atlas_admin_sdk::Client;
@@ -36,6 +38,28 @@ const ACCESS_TOKEN_ENV: &[&str] = &["MONGODB_ATLAS_ACCESS_TOKEN"];
 /// No single API call may hang a terraform run; Atlas answers well within this.
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 const ROLE_ARN_ENV: &[&str] = &["ASSUME_ROLE_ARN", "TF_VAR_ASSUME_ROLE_ARN"];
+/// How long revoking the service account token may hold up the plugin's exit.
+const REVOKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The clients `configure` built with a service account, for [`revoke_at_exit`].
+static SERVICE_ACCOUNT_CLIENTS: std::sync::Mutex<Vec<Client>> = std::sync::Mutex::new(Vec::new());
+
+/// Revokes the access tokens of service-account clients (best effort, bounded by a short
+/// timeout), as the official provider does once serving ends. Never fails.
+pub async fn revoke_at_exit() {
+    let clients = std::mem::take(
+        &mut *SERVICE_ACCOUNT_CLIENTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for client in clients {
+        match tokio::time::timeout(REVOKE_TIMEOUT, client.revoke_token()).await {
+            Ok(Ok(())) => tracing::debug!("service account token revoked"),
+            Ok(Err(e)) => tracing::debug!(error = %e, "revoking the service account token failed"),
+            Err(_) => tracing::debug!("revoking the service account token timed out"),
+        }
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ProviderConfig {
@@ -227,12 +251,33 @@ fn configure_with_env(
         }
         builder.bearer_token(token.clone())
     } else if has_sa {
-        diags.push(Diagnostic::error_at(
-            AttributePath::root("client_id"),
-            "Service accounts are not supported yet",
-            "Authenticating with client_id/client_secret is not implemented in this provider yet; use an API key (public_key/private_key) or an access_token.",
-        ));
-        return Err(diags);
+        match (&source.client_id, &source.client_secret) {
+            (Some(id), Some(secret)) => {
+                if has_pak {
+                    req.warn(Diagnostic::warning(
+                        "Service account will be used",
+                        "Both a service account (client_id/client_secret) and an API key are set; the service account takes precedence.",
+                    ));
+                }
+                builder.service_account(id.clone(), secret.clone())
+            }
+            (Some(_), None) => {
+                diags.push(Diagnostic::error_at(
+                    AttributePath::root("client_secret"),
+                    "Missing client secret",
+                    "client_id is set but client_secret is not (argument or MONGODB_ATLAS_CLIENT_SECRET).",
+                ));
+                return Err(diags);
+            }
+            _ => {
+                diags.push(Diagnostic::error_at(
+                    AttributePath::root("client_id"),
+                    "Missing client id",
+                    "client_secret is set but client_id is not (argument or MONGODB_ATLAS_CLIENT_ID).",
+                ));
+                return Err(diags);
+            }
+        }
     } else if has_pak {
         match (&source.public_key, &source.private_key) {
             (Some(p), Some(k)) => {
@@ -266,13 +311,21 @@ fn configure_with_env(
         ));
         builder
     };
-    builder.build().map(AtlasClient::new).map_err(|e| {
+    let uses_service_account = source.access_token.is_none() && has_sa;
+    let client = builder.build().map_err(|e| {
         Diagnostics::from(Diagnostic::error_at(
             AttributePath::root("base_url"),
             "Invalid provider configuration",
             e.to_string(),
         ))
-    })
+    })?;
+    if uses_service_account {
+        SERVICE_ACCOUNT_CLIENTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(client.clone());
+    }
+    Ok(AtlasClient::new(client))
 }
 
 #[cfg(test)]
@@ -337,6 +390,52 @@ mod tests {
         assert_eq!(
             d.and_then(|d| d.path),
             Some(AttributePath::root("private_key"))
+        );
+    }
+
+    #[test]
+    fn access_token_beats_service_account_beats_api_key() {
+        let env = env_of(&[
+            ("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id"),
+            ("MONGODB_ATLAS_CLIENT_SECRET", "sa-secret"),
+            ("MONGODB_ATLAS_PUBLIC_KEY", "pub"),
+            ("MONGODB_ATLAS_PRIVATE_KEY", "priv"),
+        ]);
+        let req = ConfigureRequest::new(ProviderConfig::default(), "1.11.4".into());
+        assert!(configure_with_env(&req, &env).is_ok());
+        let warnings = req.take_warnings();
+        assert!(warnings
+            .iter()
+            .any(|d| d.summary == "Service account will be used"));
+        let with_token = ProviderConfig {
+            access_token: Some("tok".into()),
+            client_id: Some("mdb_sa_id".into()),
+            ..Default::default()
+        };
+        let req = ConfigureRequest::new(with_token, "1.11.4".into());
+        assert!(configure_with_env(&req, &env_of(&[])).is_ok());
+        assert!(req
+            .take_warnings()
+            .iter()
+            .any(|d| d.summary == "Access token will be used"));
+    }
+
+    #[test]
+    fn half_a_service_account_is_an_error_naming_the_attribute() {
+        let req = ConfigureRequest::new(
+            ProviderConfig {
+                client_id: Some("mdb_sa_id".into()),
+                ..Default::default()
+            },
+            "1.11.4".into(),
+        );
+        let err = configure_with_env(&req, &env_of(&[]))
+            .err()
+            .unwrap_or_default();
+        let d = err.iter().next().cloned();
+        assert_eq!(
+            d.and_then(|d| d.path),
+            Some(AttributePath::root("client_secret"))
         );
     }
 

@@ -2,6 +2,7 @@
 //! configuration, written in Rust on the [`tfplugin`] framework and the Atlas Admin SDK.
 
 pub mod access_list_batcher;
+pub mod calls;
 pub mod config;
 pub mod data_sources;
 pub mod errors;
@@ -84,8 +85,9 @@ impl Provider for AtlasProvider {
     }
 }
 
-/// The binary's whole `main`: serve until Terraform shuts the plugin down. `--debug` serves
-/// for a debugger and prints the `TF_REATTACH_PROVIDERS` value to use.
+/// The binary's whole `main`: serve until Terraform shuts the plugin down, then revoke any
+/// service account token. `--debug` serves for a debugger and prints the
+/// `TF_REATTACH_PROVIDERS` value to use.
 pub fn run_main() -> std::process::ExitCode {
     let debug = std::env::args()
         .skip(1)
@@ -101,7 +103,10 @@ pub fn run_main() -> std::process::ExitCode {
         }
     };
     runtime.block_on(async move {
-        match tfplugin::serve(AtlasProvider, PROVIDER_ADDRESS, debug).await {
+        let served = tfplugin::serve(AtlasProvider, PROVIDER_ADDRESS, debug).await;
+        // Best effort, bounded: a service account's token is not left valid after exit.
+        config::revoke_at_exit().await;
+        match served {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("terraform-provider-mongodbatlas: {e}");

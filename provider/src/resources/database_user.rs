@@ -9,6 +9,7 @@
 //! sent when it differs from state. `password_wo` is write-only (Terraform ≥ 1.11): it never
 //! reaches plan or state, and is sent on create and whenever `password_wo_version` changes.
 
+use crate::calls::{self, Created};
 use crate::errors::api_error;
 use crate::ids::{encode_state_id, split_database_user_import_id};
 use crate::AtlasClient;
@@ -393,7 +394,11 @@ fn scopes_block() -> NestedBlock {
 }
 
 fn not_found(e: &atlas_admin_sdk::Error) -> bool {
-    e.is_not_found() || e.error_code() == Some("USER_NOT_FOUND")
+    e.is_not_found()
+        || matches!(
+            e.error_code(),
+            Some("USER_NOT_FOUND" | "USERNAME_NOT_FOUND")
+        )
 }
 
 #[async_trait]
@@ -530,18 +535,27 @@ impl Resource for DatabaseUserResource {
         let password = plan.password.clone().or(req.config.password_wo.clone());
         let client = cx.client();
         let _invalidate = client.reads.writing(&key.project_id);
-        let body = expand_create(&plan, password);
-        let user = client
-            .database_users()
-            .create(&key.project_id, &body)
-            .await
-            .map_err(|e| {
-                Diagnostics::from(api_error(
-                    client,
-                    &format!("creating database user {:?}", key.username),
-                    &e,
-                ))
-            })?;
+        let body = expand_create(&plan, password.clone());
+        let users = client.database_users();
+        let what = format!("creating database user {:?}", key.username);
+        let (p, db, u) = (&key.project_id, &key.auth_database_name, &key.username);
+        let created = calls::create(
+            cx,
+            &what,
+            || users.create(p, &body),
+            || users.get_opt(p, db, u),
+            |e| e.error_code() == Some("USER_ALREADY_EXISTS"),
+        )
+        .await?;
+        let user = match created {
+            Created::New(user) => user,
+            // An earlier attempt created it but its answer was lost: PATCH it to the plan
+            // (password, roles, labels, scopes, description) so the state we return is true.
+            Created::Adopted(_) => {
+                let body = expand_update(&plan, &DatabaseUserModel::default(), password);
+                calls::read(cx, &what, || users.update(p, db, u, &body)).await?
+            }
+        };
         Ok(flatten(&user, &plan))
     }
 
@@ -554,10 +568,11 @@ impl Resource for DatabaseUserResource {
         let client = cx.client();
         // The project's whole user list, shared by every concurrent read (see
         // crate::read_cache): a user missing from it is gone, as a 404 would say.
-        match client
-            .reads
-            .database_users(&client.api, &key.project_id)
-            .await
+        let what = format!("reading database user {:?}", key.username);
+        match calls::retry(cx, &what, || {
+            client.reads.database_users(&client.api, &key.project_id)
+        })
+        .await
         {
             Ok(users) => Ok(users
                 .iter()
@@ -567,12 +582,7 @@ impl Resource for DatabaseUserResource {
                 })
                 .map(|user| flatten(user, &req.state))),
             Err(e) if not_found(&e) => Ok(None),
-            Err(e) => Err(api_error(
-                client,
-                &format!("reading database user {:?}", key.username),
-                &e,
-            )
-            .into()),
+            Err(e) => Err(api_error(client, &what, &e).into()),
         }
     }
 
@@ -586,22 +596,22 @@ impl Resource for DatabaseUserResource {
         let password = update_password(&req.plan, &req.prior, &req.config);
         let body = expand_update(&req.plan, &req.prior, password);
         let _invalidate = client.reads.writing(&key.project_id);
-        let user = client
-            .database_users()
-            .update(
-                &key.project_id,
-                &key.auth_database_name,
-                &key.username,
-                &body,
-            )
-            .await
-            .map_err(|e| {
-                Diagnostics::from(api_error(
-                    client,
-                    &format!("updating database user {:?}", key.username),
-                    &e,
-                ))
-            })?;
+        let users = client.database_users();
+        // The PATCH holds absolute values (whole role/label/scope lists, the password), so
+        // it is repeated after an ambiguous failure.
+        let user = calls::read(
+            cx,
+            &format!("updating database user {:?}", key.username),
+            || {
+                users.update(
+                    &key.project_id,
+                    &key.auth_database_name,
+                    &key.username,
+                    &body,
+                )
+            },
+        )
+        .await?;
         Ok(flatten(&user, &req.plan))
     }
 
@@ -611,22 +621,15 @@ impl Resource for DatabaseUserResource {
         req: DeleteRequest<DatabaseUserModel>,
     ) -> Result<(), Diagnostics> {
         let key = key_of(&req.prior)?;
-        let client = cx.client();
-        let _invalidate = client.reads.writing(&key.project_id);
-        match client
-            .database_users()
-            .delete(&key.project_id, &key.auth_database_name, &key.username)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(e) if not_found(&e) => Ok(()),
-            Err(e) => Err(api_error(
-                client,
-                &format!("deleting database user {:?}", key.username),
-                &e,
-            )
-            .into()),
-        }
+        let _invalidate = cx.client().reads.writing(&key.project_id);
+        let users = cx.client().database_users();
+        calls::delete(
+            cx,
+            &format!("deleting database user {:?}", key.username),
+            not_found,
+            || users.delete(&key.project_id, &key.auth_database_name, &key.username),
+        )
+        .await
     }
 
     async fn import(

@@ -17,6 +17,7 @@
 //! every create and delete invalidates that list.
 
 use crate::access_list_batcher::BatchSender;
+use crate::calls;
 use crate::errors::api_error;
 use crate::ids::{encode_state_id, split_access_list_import_id};
 use crate::AtlasClient;
@@ -166,9 +167,34 @@ pub fn expand(config: &AccessListModel) -> AccessListEntry {
     }
 }
 
-/// One POST per batch for the real API. A 500 is retried a few times, as the official
-/// provider does: Atlas answers concurrent POSTs (say, from another Terraform run) with a 500,
-/// and re-posting an entry is an upsert, so a retry is safe.
+/// The entries of `items` as they are now in Atlas, if every one of them is there.
+async fn all_present(
+    client: &Client,
+    project_id: &str,
+    items: &[AccessListEntry],
+) -> Result<Option<Vec<AccessListEntry>>, Error> {
+    let mut found = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(key) = path_entry(&AccessListModel {
+            cidr_block: item.cidr_block.clone(),
+            ip_address: item.ip_address.clone(),
+            aws_security_group: item.aws_security_group.clone(),
+            ..Default::default()
+        }) else {
+            return Ok(None);
+        };
+        match client.access_list().get_opt(project_id, &key).await? {
+            Some(e) => found.push(e),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(found))
+}
+
+/// One POST per batch for the real API. Re-posting an entry is an upsert, so any transient
+/// failure (429; a 5xx — Atlas answers concurrent POSTs from another Terraform run with a 500;
+/// a lost connection; a timeout) is retried a bounded number of times. When the last attempt
+/// fails ambiguously the entries are looked up: if every one is there, the batch took effect.
 #[async_trait]
 impl BatchSender<AccessListEntry> for Client {
     async fn send(
@@ -176,7 +202,6 @@ impl BatchSender<AccessListEntry> for Client {
         project_id: &str,
         items: Vec<AccessListEntry>,
     ) -> Result<Vec<AccessListEntry>, Error> {
-        const ATTEMPTS: u32 = 5;
         let mut attempt = 1;
         loop {
             // The answer is the list after the POST; ask for all of it so every entry of the
@@ -189,10 +214,21 @@ impl BatchSender<AccessListEntry> for Client {
                 .await
             {
                 Ok(page) => return Ok(page.results),
-                Err(e) if e.status() == Some(500) && attempt < ATTEMPTS => {
+                Err(e) if calls::is_transient(&e) && attempt < calls::ATTEMPTS => {
                     tracing::debug!(project_id, attempt, error = %e, "access list POST failed, retrying");
-                    tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+                    let ms = if calls::is_throttled(&e) {
+                        1000
+                    } else {
+                        250 * u64::from(attempt)
+                    };
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
                     attempt += 1;
+                }
+                Err(e) if calls::is_ambiguous(&e) => {
+                    return match all_present(self, project_id, &items).await {
+                        Ok(Some(found)) => Ok(found),
+                        _ => Err(e),
+                    };
                 }
                 Err(e) => return Err(e),
             }
@@ -288,7 +324,9 @@ async fn listed_entry(
 ) -> Result<Option<AccessListEntry>, Diagnostics> {
     let client = cx.client();
     let what = format!("reading access list entry {entry} of project {project_id}");
-    let call = client.reads.access_list(&client.api, project_id);
+    let call = calls::retry(cx, &what, || {
+        client.reads.access_list(&client.api, project_id)
+    });
     match tokio::time::timeout(limit, call).await {
         Ok(Ok(list)) => Ok(list.iter().find(|e| is_listed_as(e, entry)).cloned()),
         Ok(Err(e)) if is_missing(&e) => Ok(None),
@@ -494,24 +532,28 @@ impl Resource for ProjectIpAccessListResource {
         let deadline = timeout(&plan, "create", DEFAULT_CREATE_TIMEOUT)?;
         let client = cx.client();
         let what = format!("creating access list entry {entry} in project {project_id}");
-        let answered = client
-            .access_list
-            .create(&client.api, &project_id, requested.clone())
-            .await;
+        let answered = tokio::select! {
+            biased;
+            () = cx.cancellation().cancelled() => {
+                client.reads.invalidate(&project_id);
+                return Err(calls::cancelled(cx, &what));
+            }
+            r = client.access_list.create(&client.api, &project_id, requested.clone()) => r,
+        };
         client.reads.invalidate(&project_id);
         let answered = answered.map_err(|e| Diagnostics::from(api_error(client, &what, &e)))?;
-        let cancelled = cx.cancellation().cancelled();
-        let status = client
-            .access_list()
-            .wait_applied(&project_id, &entry, deadline, cancelled)
-            .await
-            .map_err(|e| {
-                Diagnostics::from(api_error(
-                    client,
-                    &format!("waiting for access list entry {entry} to become ACTIVE"),
-                    &e,
-                ))
-            })?;
+        let api = client.access_list();
+        let status = calls::wait(|| {
+            api.wait_applied(&project_id, &entry, deadline, cx.cancellation().cancelled())
+        })
+        .await
+        .map_err(|e| {
+            Diagnostics::from(api_error(
+                client,
+                &format!("waiting for access list entry {entry} to become ACTIVE"),
+                &e,
+            ))
+        })?;
         if status == AccessListStatus::Failed {
             return Err(Diagnostic::error(
                 format!("Access list entry {entry} failed"),
@@ -569,11 +611,12 @@ impl Resource for ProjectIpAccessListResource {
         let deadline = timeout(&prior, "delete", DEFAULT_DELETE_TIMEOUT)?;
         let client = cx.client();
         let what = format!("deleting access list entry {entry} of project {project_id}");
+        let api = client.access_list();
         let deleted = client
             .access_list
             .exclusive(
                 &project_id,
-                client.access_list().delete(&project_id, &entry),
+                calls::retry(cx, &what, || api.delete(&project_id, &entry)),
             )
             .await;
         client.reads.invalidate(&project_id);
@@ -583,19 +626,20 @@ impl Resource for ProjectIpAccessListResource {
             Err(e) => return Err(api_error(client, &what, &e).into()),
         }
         let operation = format!("access list entry {entry} to be deleted");
-        let api = client.access_list();
-        atlas_admin_sdk::wait_for(
-            &operation,
-            deadline,
-            cx.cancellation().cancelled(),
-            || async {
-                match api.get_opt(&project_id, &entry).await {
-                    Ok(None) => Ok(Poll::Ready(())),
-                    Ok(Some(_)) => Ok(Poll::Pending("still listed".to_string())),
-                    Err(e) => Err(e),
-                }
-            },
-        )
+        calls::wait(|| {
+            atlas_admin_sdk::wait_for(
+                &operation,
+                deadline,
+                cx.cancellation().cancelled(),
+                || async {
+                    match api.get_opt(&project_id, &entry).await {
+                        Ok(None) => Ok(Poll::Ready(())),
+                        Ok(Some(_)) => Ok(Poll::Pending("still listed".to_string())),
+                        Err(e) => Err(e),
+                    }
+                },
+            )
+        })
         .await
         .map_err(|e| Diagnostics::from(api_error(client, &what, &e)))
     }
