@@ -26,6 +26,7 @@ mod extract;
 mod faults;
 pub mod openapi;
 mod pagination;
+mod persist;
 mod router;
 mod state;
 mod store;
@@ -57,7 +58,9 @@ pub struct Config {
     pub public_key: String,
     /// Private key of that API key (digest password).
     pub private_key: String,
-    /// Persistence directory. Not implemented yet: accepted and ignored (state is in memory).
+    /// Persistence directory: every acknowledged write is committed there (fsynced) before
+    /// its response is sent and survives a crash; a sandbox started on the same directory
+    /// continues from it. `None`: state lives in memory only.
     pub data_dir: Option<PathBuf>,
     /// Seconds an asynchronous resource (clusters, in a later issue) takes per transition.
     pub transition_seconds: f64,
@@ -177,6 +180,8 @@ pub enum Error {
     },
     #[error("the embedded OpenAPI spec is unusable: {0}")]
     Spec(String),
+    #[error("cannot use the data directory: {0}")]
+    Persistence(String),
 }
 
 /// A running sandbox. Dropping it stops the server too; `shutdown` also waits for it.
@@ -221,8 +226,12 @@ impl SandboxHandle {
     }
 
     /// Same as `POST /_sandbox/reset`: wipe all projects, keep the org and the key.
+    /// With a data dir the reset is committed before this returns (errors are logged).
     pub fn reset(&self) {
         self.state.store().reset();
+        if let Err(e) = self.state.commit() {
+            tracing::error!(error = %e, "could not persist the reset");
+        }
     }
 }
 
@@ -234,12 +243,34 @@ impl Drop for SandboxHandle {
     }
 }
 
+/// The store to start from: bootstrapped, or loaded from `config.data_dir` (created if
+/// missing) with its persister.
+fn open_store(config: &Config) -> Result<(store::Store, Option<persist::Persister>), Error> {
+    let now = chrono::Utc::now();
+    let fresh =
+        || store::Store::bootstrap(&config.public_key, &config.private_key, config.seed, now);
+    let Some(dir) = &config.data_dir else {
+        return Ok((fresh(), None));
+    };
+    let (persister, loaded) = persist::Persister::open(dir).map_err(Error::Persistence)?;
+    let store = match loaded {
+        Some(mut store) => {
+            store.ensure_bootstrap_key(&config.public_key, &config.private_key, now);
+            tracing::info!(
+                data_dir = %dir.display(),
+                projects = store.projects.len(),
+                "state loaded"
+            );
+            store
+        }
+        None => fresh(),
+    };
+    Ok((store, Some(persister)))
+}
+
 /// Start a sandbox in the current tokio runtime.
 pub async fn spawn(config: Config) -> Result<SandboxHandle, Error> {
     config.validate()?;
-    if config.data_dir.is_some() {
-        tracing::warn!("--data-dir is not implemented yet: state is kept in memory only");
-    }
     let spec = openapi::embedded().map_err(Error::Spec)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -258,12 +289,7 @@ pub async fn spawn(config: Config) -> Result<SandboxHandle, Error> {
         local_addr
     };
     let base_url = format!("http://{host}");
-    let store = store::Store::bootstrap(
-        &config.public_key,
-        &config.private_key,
-        config.seed,
-        chrono::Utc::now(),
-    );
+    let (store, persist) = open_store(&config)?;
     let org_id = store.orgs.first().map(|o| o.id.clone()).unwrap_or_default();
     let state = AppState(Arc::new(state::Inner {
         base_url: base_url.clone(),
@@ -276,7 +302,10 @@ pub async fn spawn(config: Config) -> Result<SandboxHandle, Error> {
         stats: state::Stats::default(),
         faults: Mutex::new(faults::Faults::new(config.fault_settings(), config.seed)),
         versions: versions::VersionTable::from_spec(spec),
+        persist: persist.map(Mutex::new),
     }));
+    // A fresh data dir gets the bootstrap org and key; a loaded one the credentials fix-up.
+    state.commit().map_err(Error::Persistence)?;
     let app = router::build(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

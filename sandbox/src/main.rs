@@ -28,8 +28,10 @@ struct Args {
     #[arg(long, env = "ATLAS_SANDBOX_PRIVATE_KEY", default_value = DEFAULT_PRIVATE_KEY, hide_env_values = true)]
     private_key: String,
 
-    /// Directory to persist state in. NOT IMPLEMENTED YET: accepted and ignored; state is
-    /// kept in memory only.
+    /// Directory to persist state in (created if missing): every acknowledged write is
+    /// committed and fsynced there before its response is sent, so it survives a crash or
+    /// kill -9; restarting on the same directory continues from it (org, keys, ids, clusters
+    /// mid-transition). Without it, state is kept in memory only.
     #[arg(long)]
     data_dir: Option<PathBuf>,
 

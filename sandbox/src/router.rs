@@ -11,7 +11,7 @@ use axum::Router;
 use crate::error::ApiError;
 use crate::openapi::API_PREFIX;
 use crate::versions::ResolvedVersion;
-use crate::{areas, auth, control, faults, versions, AppState};
+use crate::{areas, auth, control, faults, persist, versions, AppState};
 
 pub fn build(state: AppState) -> Router {
     let api = areas::routes()
@@ -24,6 +24,9 @@ pub fn build(state: AppState) -> Router {
         .nest(API_PREFIX, api)
         .merge(control::routes())
         .fallback(not_found)
+        // Inside the counter, outside faults: a write is committed (with --data-dir) before
+        // any answer leaves, also when a fault replaces that answer.
+        .layer(from_fn_with_state(state.clone(), persist::commit_layer))
         .layer(from_fn_with_state(state.clone(), count_requests))
         .with_state(state)
 }

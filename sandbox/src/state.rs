@@ -88,6 +88,8 @@ pub struct Inner {
     pub stats: Stats,
     pub faults: Mutex<Faults>,
     pub versions: VersionTable,
+    /// `--data-dir`: where writes are committed before they are acknowledged.
+    pub persist: Option<Mutex<crate::persist::Persister>>,
 }
 
 /// Cheap to clone; handed to every handler and middleware.
@@ -123,6 +125,24 @@ impl AppState {
 
     pub fn faults(&self) -> MutexGuard<'_, Faults> {
         lock(&self.0.faults)
+    }
+
+    /// Whether writes are persisted (`--data-dir`).
+    pub fn persistent(&self) -> bool {
+        self.0.persist.is_some()
+    }
+
+    /// Make the current store durable (a no-op without `--data-dir` or when nothing changed).
+    /// Blocking: call it off the async workers. The persister's lock is taken before the
+    /// state is read (under the store's lock, released before writing), so commits reach the
+    /// disk in the order their states were taken.
+    pub fn commit(&self) -> Result<(), String> {
+        let Some(persist) = &self.0.persist else {
+            return Ok(());
+        };
+        let mut persist = lock(persist);
+        let snapshot = crate::persist::Snapshot::of(&self.store())?;
+        persist.commit_records(snapshot).map(|_| ())
     }
 
     pub fn issue_nonce(&self) -> String {

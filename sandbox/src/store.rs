@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 /// Makes 24-hex ObjectId-style ids: 4 bytes Unix seconds, 5 bytes per-process random, 3
 /// bytes counter — time-ordered like real Atlas ids.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct IdGen {
     process: [u8; 5],
     counter: u32,
@@ -57,7 +57,7 @@ pub struct Tag {
     pub value: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Organization {
     pub id: String,
     pub name: String,
@@ -88,7 +88,7 @@ impl std::fmt::Debug for ApiKey {
 
 /// Everything a project owns. Each area adds its table here (clusters, database users,
 /// access-list entries, ...); `reset` and project deletion drop it with the project.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ProjectChildren {
     /// In creation order (lists return this order).
     pub database_users: Vec<crate::areas::database_users::DatabaseUser>,
@@ -104,7 +104,7 @@ impl ProjectChildren {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Project {
     pub id: String,
     pub name: String,
@@ -117,8 +117,12 @@ pub struct Project {
     pub children: ProjectChildren,
 }
 
-/// The whole emulated world.
-#[derive(Debug)]
+/// The whole emulated world. With `--data-dir` all of it is persisted (see `persist.rs`):
+/// every table must be `Serialize + Deserialize`; give fields added later
+/// `#[serde(default)]` so existing data dirs still load, and mark transient state
+/// `#[serde(skip)]`. Top-level `Vec`s of structs with a unique `id` are stored one record per
+/// element.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Store {
     pub orgs: Vec<Organization>,
     pub api_keys: Vec<ApiKey>,
@@ -166,6 +170,50 @@ impl Store {
 
     pub fn next_id(&mut self, now: DateTime<Utc>) -> String {
         self.ids.next_id(now)
+    }
+
+    /// After loading a data dir: the configured credentials keep working. A stored key with
+    /// that public key takes the configured private key; without one, a new Organization
+    /// Owner key of the first organization is added (other stored keys stay valid).
+    pub fn ensure_bootstrap_key(
+        &mut self,
+        public_key: &str,
+        private_key: &str,
+        now: DateTime<Utc>,
+    ) {
+        if let Some(k) = self
+            .api_keys
+            .iter_mut()
+            .find(|k| k.public_key == public_key)
+        {
+            let rekeyed = ApiKey::new(
+                k.id.clone(),
+                k.org_id.clone(),
+                k.public_key.clone(),
+                private_key,
+                k.desc.clone(),
+                k.roles.clone(),
+            );
+            if rekeyed.ha1 != k.ha1 {
+                *k = rekeyed;
+            }
+            return;
+        }
+        let Some(org_id) = self.orgs.first().map(|o| o.id.clone()) else {
+            return;
+        };
+        let id = self.next_id(now);
+        self.api_keys.push(ApiKey::new(
+            id,
+            org_id.clone(),
+            public_key.to_string(),
+            private_key,
+            "atlas-sandbox bootstrap key".to_string(),
+            vec![crate::roles::RoleAssignment::org(
+                &org_id,
+                crate::roles::ORG_OWNER,
+            )],
+        ));
     }
 
     /// Wipe every project (and all it owns); keep organizations and API keys.

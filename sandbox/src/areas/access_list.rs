@@ -22,6 +22,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::database_users::{no_content, parse_delete_after};
@@ -56,7 +57,7 @@ pub const MAX_ENTRIES_PER_PROJECT: usize = 200;
 pub const MAX_COMMENT_CHARS: usize = 80;
 
 /// What an entry permits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Address {
     /// A canonical network (host bits zero); a single host has the full prefix.
     Network {
@@ -98,7 +99,7 @@ impl Address {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub address: Address,
     pub comment: Option<String>,
@@ -114,9 +115,11 @@ impl Entry {
 }
 
 /// A project's access list, plus the marker of a POST being processed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AccessList {
     pub entries: Vec<Entry>,
+    /// Transient: a POST in flight when the process died must not hold the project forever.
+    #[serde(skip)]
     pub post_in_flight: bool,
 }
 

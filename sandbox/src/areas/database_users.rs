@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::projects::find_project;
@@ -25,6 +26,10 @@ use crate::extract::{ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
 use crate::store::{timestamp, Project, Store, Tag};
 use crate::AppState;
+
+/// `&'static str` under a name serde's derive does not treat as borrowed (the values are
+/// interned by [`crate::persist::static_str`] when a data dir is loaded).
+type StaticStr = &'static str;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -123,28 +128,33 @@ const COMMON_PASSWORDS: &[&str] = &[
     "00000000",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Role {
     pub role_name: String,
     pub database_name: String,
     pub collection_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scope {
     pub name: String,
-    pub kind: &'static str,
+    #[serde(deserialize_with = "crate::persist::static_str")]
+    pub kind: StaticStr,
 }
 
 /// A stored database user. There is deliberately no password field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatabaseUser {
     pub username: String,
     pub database_name: String,
-    pub aws_iam_type: &'static str,
-    pub x509_type: &'static str,
-    pub ldap_auth_type: &'static str,
-    pub oidc_auth_type: &'static str,
+    #[serde(deserialize_with = "crate::persist::static_str")]
+    pub aws_iam_type: StaticStr,
+    #[serde(deserialize_with = "crate::persist::static_str")]
+    pub x509_type: StaticStr,
+    #[serde(deserialize_with = "crate::persist::static_str")]
+    pub ldap_auth_type: StaticStr,
+    #[serde(deserialize_with = "crate::persist::static_str")]
+    pub oidc_auth_type: StaticStr,
     pub roles: Vec<Role>,
     pub scopes: Vec<Scope>,
     pub labels: Vec<Tag>,

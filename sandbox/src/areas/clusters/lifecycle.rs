@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Phase {
     Creating,
     Updating,
@@ -28,7 +28,7 @@ impl Phase {
 
 /// One cluster. `config` holds the normalized writable fields (every default filled in,
 /// replication specs with their ids); read-only fields are derived when rendering.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Cluster {
     pub id: String,
     pub name: String,

@@ -1,0 +1,346 @@
+//! `--data-dir`: acknowledged writes survive a restart and a `kill -9`; ids keep increasing;
+//! asynchronous states continue; a torn journal tail is ignored.
+
+mod common;
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use atlas_sandbox::Config;
+use common::{start_with, Client, V20230101};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const V20241023: &str = "application/vnd.atlas.2024-10-23+json";
+const V20240805: &str = "application/vnd.atlas.2024-08-05+json";
+
+fn persistent(dir: &Path, transition_seconds: f64) -> Config {
+    Config {
+        data_dir: Some(dir.to_path_buf()),
+        transition_seconds,
+        ..Config::for_tests()
+    }
+}
+
+fn cluster_body(name: &str) -> String {
+    json!({
+        "name": name,
+        "clusterType": "REPLICASET",
+        "replicationSpecs": [{"regionConfigs": [{
+            "providerName": "AWS", "regionName": "US_EAST_1", "priority": 7,
+            "electableSpecs": {"instanceSize": "M10", "nodeCount": 3}
+        }]}]
+    })
+    .to_string()
+}
+
+/// A project with a database user, an access-list entry and a cluster; its id.
+async fn populate(c: &Client, org_id: &str, name: &str) -> String {
+    let gid = c.create_project(org_id, name).await["id"]
+        .as_str()
+        .expect("project id")
+        .to_string();
+    let user = json!({
+        "username": "app", "databaseName": "admin", "groupId": gid,
+        "password": "a-long-enough-password-1",
+        "roles": [{"roleName": "readWrite", "databaseName": "app"}],
+    })
+    .to_string();
+    let r = c
+        .call(
+            Method::POST,
+            &format!("/api/atlas/v2/groups/{gid}/databaseUsers"),
+            Some(V20230101),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let entries = json!([{"ipAddress": "10.1.2.3", "comment": "ci"}]).to_string();
+    let r = c
+        .call(
+            Method::POST,
+            &format!("/api/atlas/v2/groups/{gid}/accessList"),
+            Some(V20230101),
+            Some(&entries),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let r = c
+        .call(
+            Method::POST,
+            &format!("/api/atlas/v2/groups/{gid}/clusters"),
+            Some(V20241023),
+            Some(&cluster_body("c0")),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    gid
+}
+
+async fn get(c: &Client, path: &str, accept: &str) -> (u16, Value) {
+    let r = c.call(Method::GET, path, Some(accept), None).await;
+    (r.status, r.body)
+}
+
+async fn cluster_state(c: &Client, gid: &str) -> String {
+    let (status, body) = get(
+        c,
+        &format!("/api/atlas/v2/groups/{gid}/clusters/c0"),
+        V20240805,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["stateName"].as_str().unwrap_or_default().to_string()
+}
+
+/// Everything `populate` created is there.
+async fn assert_populated(c: &Client, gid: &str) {
+    let (s, _) = get(c, &format!("/api/atlas/v2/groups/{gid}"), V20230101).await;
+    assert_eq!(s, 200);
+    let (s, u) = get(
+        c,
+        &format!("/api/atlas/v2/groups/{gid}/databaseUsers/admin/app"),
+        V20230101,
+    )
+    .await;
+    assert_eq!(s, 200, "{u}");
+    assert_eq!(u["roles"][0]["databaseName"], json!("app"));
+    assert!(u.get("password").is_none());
+    let (s, e) = get(
+        c,
+        &format!("/api/atlas/v2/groups/{gid}/accessList/10.1.2.3"),
+        V20230101,
+    )
+    .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["comment"], json!("ci"));
+}
+
+fn max_id(ids: &[String]) -> String {
+    ids.iter().max().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn state_survives_a_clean_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (sb, c) = start_with(persistent(dir.path(), 1.0)).await;
+    let org_id = sb.org_id.clone();
+    let gid = populate(&c, &org_id, "kept").await;
+    assert_eq!(cluster_state(&c, &gid).await, "CREATING");
+    sb.shutdown().await;
+
+    let (sb, c) = start_with(persistent(dir.path(), 1.0)).await;
+    assert_eq!(sb.org_id, org_id, "the bootstrap org survives");
+    assert_populated(&c, &gid).await;
+    // The cluster's transition continued from its stored timestamps.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(cluster_state(&c, &gid).await, "IDLE");
+    // Ids keep increasing after the restart.
+    let next = c.create_project(&org_id, "after-restart").await;
+    assert!(next["id"].as_str().unwrap_or_default() > gid.as_str());
+    // Deletes and resets persist too.
+    let r = c
+        .call(
+            Method::DELETE,
+            &format!("/api/atlas/v2/groups/{gid}/accessList/10.1.2.3"),
+            Some(V20230101),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204, "{r:?}");
+    sb.shutdown().await;
+
+    let (sb, c) = start_with(persistent(dir.path(), 1.0)).await;
+    let (s, _) = get(
+        &c,
+        &format!("/api/atlas/v2/groups/{gid}/accessList/10.1.2.3"),
+        V20230101,
+    )
+    .await;
+    assert_eq!(s, 404);
+    let r = c.control(Method::POST, "/_sandbox/reset", None).await;
+    assert_eq!(r.status, 200);
+    sb.shutdown().await;
+
+    let (sb, c) = start_with(persistent(dir.path(), 1.0)).await;
+    let (s, list) = get(&c, "/api/atlas/v2/groups", V20230101).await;
+    assert_eq!((s, &list["totalCount"]), (200, &json!(0)), "{list}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn no_data_dir_means_memory_only() {
+    let (sb, c) = start_with(Config::for_tests()).await;
+    c.create_project(&sb.org_id, "ephemeral").await;
+    sb.shutdown().await;
+    let (sb, c) = start_with(Config::for_tests()).await;
+    let (_, list) = get(&c, "/api/atlas/v2/groups", V20230101).await;
+    assert_eq!(list["totalCount"], json!(0));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn changed_credentials_still_authenticate_after_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (sb, c) = start_with(persistent(dir.path(), 0.0)).await;
+    let gid = c.create_project(&sb.org_id, "creds").await["id"].clone();
+    sb.shutdown().await;
+    let (sb, c) = start_with(Config {
+        public_key: "otherkey".into(),
+        private_key: "another-private-key".into(),
+        ..persistent(dir.path(), 0.0)
+    })
+    .await;
+    let (s, g) = get(
+        &c,
+        &format!("/api/atlas/v2/groups/{}", gid.as_str().unwrap_or_default()),
+        V20230101,
+    )
+    .await;
+    assert_eq!(s, 200, "{g}");
+    sb.shutdown().await;
+}
+
+// ---- the real binary, killed with SIGKILL ---------------------------------------------------
+
+struct Running {
+    child: Child,
+    base_url: String,
+}
+
+fn start_binary(dir: &Path) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-sandbox"))
+        .args(["--listen", "127.0.0.1:0", "--transition-seconds", "60"])
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("atlas-sandbox starts");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let base_url = loop {
+        let line = lines
+            .next()
+            .expect("a listening line before EOF")
+            .expect("stdout readable");
+        if let Some(url) = line.strip_prefix("atlas-sandbox listening on ") {
+            break url.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Running { child, base_url }
+}
+
+impl Running {
+    fn client(&self) -> Client {
+        Client::new(
+            &self.base_url,
+            atlas_sandbox::DEFAULT_PUBLIC_KEY,
+            atlas_sandbox::DEFAULT_PRIVATE_KEY,
+        )
+    }
+
+    fn kill_9(mut self) {
+        // `Child::kill` sends SIGKILL on Unix: no shutdown code runs.
+        self.child.kill().expect("SIGKILL sent");
+        self.child.wait().expect("child reaped");
+    }
+}
+
+async fn org_id(c: &Client) -> String {
+    let (s, orgs) = get(c, "/api/atlas/v2/orgs", V20230101).await;
+    assert_eq!(s, 200, "{orgs}");
+    orgs["results"][0]["id"]
+        .as_str()
+        .expect("org id")
+        .to_string()
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = start_binary(dir.path());
+    let c = first.client();
+    let org = org_id(&c).await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let p = c.create_project(&org, &format!("durable-{i}")).await;
+        ids.push(p["id"].as_str().expect("id").to_string());
+    }
+    let gid = populate(&c, &org, "durable-full").await;
+    ids.push(gid.clone());
+    let r = c
+        .call(
+            Method::PATCH,
+            &format!("/api/atlas/v2/groups/{}", ids[0]),
+            Some(V20230101),
+            Some(&json!({"name": "durable-renamed"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = c
+        .call(
+            Method::DELETE,
+            &format!("/api/atlas/v2/groups/{}", ids[1]),
+            Some(V20230101),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 202, "{r:?}");
+    first.kill_9();
+
+    // A crash in the middle of an append leaves a torn frame: it must be ignored.
+    let mut journal = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.path().join("journal.bin"))
+        .expect("journal exists");
+    journal
+        .write_all(&[200, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, b'{', b'"'])
+        .expect("torn frame written");
+    drop(journal);
+
+    let second = start_binary(dir.path());
+    let c = second.client();
+    assert_eq!(org_id(&c).await, org, "the bootstrap org and key survive");
+    let (s, g) = get(&c, &format!("/api/atlas/v2/groups/{}", ids[0]), V20230101).await;
+    assert_eq!((s, &g["name"]), (200, &json!("durable-renamed")));
+    let (s, _) = get(&c, &format!("/api/atlas/v2/groups/{}", ids[1]), V20230101).await;
+    assert_eq!(s, 404, "the delete survived");
+    for id in &ids[2..] {
+        let (s, g) = get(&c, &format!("/api/atlas/v2/groups/{id}"), V20230101).await;
+        assert_eq!(s, 200, "{id}: {g}");
+    }
+    assert_populated(&c, &gid).await;
+    // CREATING at kill time, still within its 60 s: continues, then completes.
+    assert_eq!(cluster_state(&c, &gid).await, "CREATING");
+    let (s, st) = get(
+        &c,
+        &format!("/api/atlas/v2/groups/{gid}/accessList/10.1.2.3/status"),
+        V20230101,
+    )
+    .await;
+    assert_eq!((s, &st["STATUS"]), (200, &json!("PENDING")), "{st}");
+    let r = c
+        .control(Method::POST, "/_sandbox/transitions/complete", None)
+        .await;
+    assert_eq!(r.body["completed"], json!(1), "{r:?}");
+    assert_eq!(cluster_state(&c, &gid).await, "IDLE");
+    // Ids continue increasing.
+    let p = c.create_project(&org, "after-kill").await;
+    let new_id = p["id"].as_str().expect("id").to_string();
+    assert!(new_id > max_id(&ids), "{new_id} > {}", max_id(&ids));
+    second.kill_9();
+
+    // And the writes of the second life survive the second kill.
+    let third = start_binary(dir.path());
+    let c = third.client();
+    let (s, _) = get(&c, &format!("/api/atlas/v2/groups/{new_id}"), V20230101).await;
+    assert_eq!(s, 200);
+    assert_eq!(cluster_state(&c, &gid).await, "IDLE");
+    third.kill_9();
+}
