@@ -191,6 +191,11 @@ pub async fn negotiate_layer(
 ) -> Response {
     let path = crate::router::original_path(&req);
     let entry = match state.versions().lookup(req.method(), &path) {
+        // axum matches `{param}` against an empty segment (`/groups//clusters`) but the spec
+        // table does not: answer 404 here so no handler runs without a resolved version.
+        Lookup::NoPath if path.trim_end_matches('/').contains("//") => {
+            return ApiError::resource_not_found(&path).into_response()
+        }
         Lookup::NoPath => return next.run(req).await,
         Lookup::NoMethod => {
             return ApiError::method_not_allowed(req.method().as_str(), &path).into_response()
