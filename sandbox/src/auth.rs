@@ -26,11 +26,23 @@ const MAX_NONCES: usize = 10_000;
 /// The observed 401 body (pretty-printed, no `parameters`).
 const UNAUTHORIZED_BODY: &str = "{\n  \"detail\" : \"You are not authorized for this resource.\",\n  \"error\" : 401,\n  \"errorCode\" : \"UNEXPECTED_ERROR\",\n  \"reason\" : \"Unauthorized\"\n}";
 
-/// The authenticated caller, inserted as a request extension for handlers that need it.
+/// Who a caller is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalKind {
+    /// A programmatic API key (HTTP Digest); `Caller::id` is the key id.
+    ApiKey,
+    /// A service account (OAuth bearer token); `Caller::id` is the client id.
+    ServiceAccount,
+}
+
+/// The authenticated caller, inserted as a request extension for the authorization layer and
+/// the handlers that need it (its roles are read from the store when needed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    pub api_key_id: String,
-    pub public_key: String,
+    pub kind: PrincipalKind,
+    pub id: String,
+    /// Public key or client id (for logs).
+    pub name: String,
 }
 
 struct NonceEntry {
@@ -185,11 +197,30 @@ pub fn parse_digest(header: &str) -> Option<DigestParams> {
     })
 }
 
-fn md5_hex(input: &str) -> String {
+pub fn md5_hex(input: &str) -> String {
     hex::encode(Md5::digest(input.as_bytes()))
 }
 
+/// The RFC 2617 HA1 of a user in the Atlas realm: what the sandbox stores instead of a
+/// private key.
+pub fn ha1(username: &str, password: &str) -> String {
+    md5_hex(&format!("{username}:{REALM}:{password}"))
+}
+
+/// The qop=auth `response` from a stored HA1.
+pub fn response_from_ha1(
+    ha1: &str,
+    params: &DigestParams,
+    method: &str,
+    nc: &str,
+    cnonce: &str,
+) -> String {
+    let ha2 = md5_hex(&format!("{method}:{}", params.uri));
+    md5_hex(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", params.nonce))
+}
+
 /// The RFC 2617 `response` for qop=auth.
+#[cfg(test)]
 pub fn expected_response(
     params: &DigestParams,
     password: &str,
@@ -201,8 +232,7 @@ pub fn expected_response(
         "{}:{}:{}",
         params.username, params.realm, password
     ));
-    let ha2 = md5_hex(&format!("{method}:{}", params.uri));
-    md5_hex(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", params.nonce))
+    response_from_ha1(&ha1, params, method, nc, cnonce)
 }
 
 /// Compare without an early exit (timing does not reveal the matching prefix).
@@ -242,10 +272,10 @@ pub fn verify(state: &AppState, header_value: &str, method: &str, request_path: 
     let Ok(nc_value) = u32::from_str_radix(nc, 16) else {
         return Verdict::Denied;
     };
-    let Some((key_id, public_key, private_key)) = state.lookup_api_key(&params.username) else {
+    let Some((key_id, public_key, ha1)) = state.lookup_api_key(&params.username) else {
         return Verdict::Denied;
     };
-    let expected = expected_response(&params, &private_key, method, nc, cnonce);
+    let expected = response_from_ha1(&ha1, &params, method, nc, cnonce);
     if !constant_time_eq(
         expected.as_bytes(),
         params.response.to_ascii_lowercase().as_bytes(),
@@ -254,8 +284,9 @@ pub fn verify(state: &AppState, header_value: &str, method: &str, request_path: 
     }
     match state.use_nonce(&params.nonce, nc_value) {
         NonceCheck::Fresh => Verdict::Ok(Caller {
-            api_key_id: key_id,
-            public_key,
+            kind: PrincipalKind::ApiKey,
+            id: key_id,
+            name: public_key,
         }),
         NonceCheck::Stale => Verdict::Stale,
     }
@@ -280,7 +311,27 @@ pub fn challenge(state: &AppState, stale: bool) -> Response {
     resp
 }
 
-/// Middleware guarding the API: challenge, or verify and attach the [`Caller`].
+/// 401 for a bearer token that is unknown, expired or revoked (RFC 6750 challenge; no digest
+/// nonce: the client chose OAuth).
+pub fn bearer_refused(state: &AppState) -> Response {
+    state.stats().count_auth_failure();
+    let mut resp = (StatusCode::UNAUTHORIZED, UNAUTHORIZED_BODY).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(
+            "Bearer realm=\"MMS Public API\", error=\"invalid_token\", error_description=\"The access token is invalid, expired or revoked\"",
+        ),
+    );
+    resp
+}
+
+/// Middleware guarding the API: challenge, or verify (digest, or an OAuth bearer token) and
+/// attach the [`Caller`].
 pub async fn require_digest(
     State(state): State<AppState>,
     mut req: Request,
@@ -295,6 +346,15 @@ pub async fn require_digest(
     let Some(header_value) = header_value else {
         return challenge(&state, false);
     };
+    if let Some(token) = bearer_token(&header_value) {
+        return match crate::oauth::authenticate(&state, token) {
+            Some(caller) => {
+                req.extensions_mut().insert(caller);
+                next.run(req).await
+            }
+            None => bearer_refused(&state),
+        };
+    }
     match verify(&state, &header_value, req.method().as_str(), &path) {
         Verdict::Ok(caller) => {
             req.extensions_mut().insert(caller);
@@ -308,9 +368,35 @@ pub async fn require_digest(
     }
 }
 
+/// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
+fn bearer_token(header_value: &str) -> Option<&str> {
+    let (scheme, token) = header_value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ha1_response_matches_the_password_response_and_bearer_is_parsed() {
+        let p = DigestParams {
+            username: "Mufasa".into(),
+            realm: REALM.into(),
+            nonce: "n".into(),
+            uri: "/x".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            response_from_ha1(&ha1("Mufasa", "pw"), &p, "GET", "00000001", "c"),
+            expected_response(&p, "pw", "GET", "00000001", "c")
+        );
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Digest x=1"), None);
+    }
 
     #[test]
     fn parse_digest_handles_quotes_commas_and_bare_tokens() {

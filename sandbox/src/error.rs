@@ -442,6 +442,106 @@ impl ApiError {
         )
     }
 
+    // ---- authorization, API keys, service accounts (roles.rs, authz.rs) ---------------------
+
+    /// The caller has no role in the project (or the project does not exist and the caller
+    /// has no organization-wide access). 401 as Atlas answers it (reference §5).
+    pub fn not_in_group(group: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "NOT_IN_GROUP",
+            format!("The current user is not in the group, or the group does not exist: {group}."),
+            vec![json!(group)],
+        )
+    }
+
+    /// The caller is in scope but lacks the role the operation needs. 401 as Atlas answers it
+    /// (reference §5).
+    pub fn user_unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "USER_UNAUTHORIZED",
+            "Current user is not authorized to perform this action.",
+            vec![],
+        )
+    }
+
+    /// `POST /groups` without `ORG_OWNER`/`ORG_GROUP_CREATOR` in the body's organization.
+    pub fn not_org_group_creator(org_id: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "NOT_ORG_GROUP_CREATOR",
+            format!(
+                "The current user does not have the project creator role in organization {org_id}."
+            ),
+            vec![json!(org_id)],
+        )
+    }
+
+    pub fn api_key_not_found(id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "API_KEY_NOT_FOUND",
+            format!("No API key with ID {id} exists."),
+            vec![json!(id)],
+        )
+    }
+
+    pub fn api_key_requires_description() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "API_KEY_REQUIRES_DESCRIPTION",
+            "API keys require a description.",
+            vec![],
+        )
+    }
+
+    pub fn invalid_api_key_desc() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_API_KEY_DESC",
+            "The API key description is invalid: it must be 1 to 250 characters.",
+            vec![],
+        )
+    }
+
+    pub fn missing_api_key_roles() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "MISSING_API_KEY_ROLES",
+            "API keys require at least one role.",
+            vec![],
+        )
+    }
+
+    pub fn invalid_role_for_org(role: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_ROLE_FOR_ORG",
+            format!("Role {role} is not a valid organization role."),
+            vec![json!(role)],
+        )
+    }
+
+    pub fn invalid_role_for_group(role: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_ROLE_FOR_GROUP",
+            format!("Role {role} is not a valid project role."),
+            vec![json!(role)],
+        )
+    }
+
+    /// Unverified code: the service-account API is recent and answers the generic one.
+    pub fn service_account_not_found(client_id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_NOT_FOUND",
+            format!("No service account with client ID {client_id} exists."),
+            vec![json!(client_id)],
+        )
+    }
+
     // ---- database users -------------------------------------------------------------------
 
     pub fn username_not_found(username: &str) -> Self {

@@ -20,13 +20,16 @@ use tokio::task::JoinHandle;
 
 mod areas;
 mod auth;
+mod authz;
 mod control;
 mod error;
 mod extract;
 mod faults;
+mod oauth;
 pub mod openapi;
 mod pagination;
 mod persist;
+mod roles;
 mod router;
 mod state;
 mod store;
@@ -48,6 +51,8 @@ pub const DEFAULT_NONCE_TTL_SECONDS: f64 = 300.0;
 pub const DEFAULT_RETRY_AFTER_SECONDS: u64 = faults::DEFAULT_RETRY_AFTER_SECONDS;
 /// Default time an access-list POST holds its project (a concurrent POST is refused).
 pub const DEFAULT_ACCESS_LIST_POST_WINDOW_MS: u64 = 50;
+/// Default lifetime of OAuth access tokens (Atlas: one hour).
+pub const DEFAULT_OAUTH_TOKEN_TTL_SECONDS: f64 = 3600.0;
 
 /// How to run a sandbox.
 #[derive(Clone)]
@@ -83,6 +88,13 @@ pub struct Config {
     /// POST to the same project meanwhile gets 500 `UNEXPECTED_ERROR`, as Atlas answers
     /// concurrent POSTs. 0 disables the window (only truly simultaneous POSTs collide).
     pub access_list_post_window_ms: u64,
+    /// Lifetime of the access tokens `POST /api/oauth/token` issues (`expires_in`).
+    pub oauth_token_ttl_seconds: f64,
+    /// With `client_secret`: bootstrap an `ORG_OWNER` service account with these credentials
+    /// (`mdb_sa_id_<24 hex>`), so OAuth can be used without creating one through the API.
+    pub client_id: Option<String>,
+    /// The bootstrapped service account's secret (never logged).
+    pub client_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -100,6 +112,9 @@ impl Default for Config {
             seed: None,
             nonce_ttl_seconds: DEFAULT_NONCE_TTL_SECONDS,
             access_list_post_window_ms: DEFAULT_ACCESS_LIST_POST_WINDOW_MS,
+            oauth_token_ttl_seconds: DEFAULT_OAUTH_TOKEN_TTL_SECONDS,
+            client_id: None,
+            client_secret: None,
         }
     }
 }
@@ -133,6 +148,26 @@ impl Config {
                 self.nonce_ttl_seconds
             ));
         }
+        if !(self.oauth_token_ttl_seconds.is_finite() && self.oauth_token_ttl_seconds > 0.0) {
+            return bad(format!(
+                "oauth_token_ttl_seconds must be > 0, got {}",
+                self.oauth_token_ttl_seconds
+            ));
+        }
+        match (&self.client_id, &self.client_secret) {
+            (None, None) => {}
+            (Some(id), Some(secret)) => {
+                if !areas::service_accounts::is_client_id(id) {
+                    return bad(format!(
+                        "client_id must look like mdb_sa_id_<24 hex>, got {id}"
+                    ));
+                }
+                if secret.is_empty() || secret.chars().any(char::is_whitespace) {
+                    return bad("client_secret must be non-empty without spaces".into());
+                }
+            }
+            _ => return bad("client_id and client_secret go together".into()),
+        }
         self.fault_settings().validate().map_err(Error::Config)
     }
 
@@ -163,6 +198,12 @@ impl std::fmt::Debug for Config {
             .field(
                 "access_list_post_window_ms",
                 &self.access_list_post_window_ms,
+            )
+            .field("oauth_token_ttl_seconds", &self.oauth_token_ttl_seconds)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }
@@ -289,11 +330,20 @@ pub async fn spawn(config: Config) -> Result<SandboxHandle, Error> {
         local_addr
     };
     let base_url = format!("http://{host}");
-    let (store, persist) = open_store(&config)?;
+    let (mut store, persist) = open_store(&config)?;
+    if let (Some(id), Some(secret)) = (&config.client_id, &config.client_secret) {
+        areas::service_accounts::ensure_bootstrap_account(
+            &mut store,
+            id,
+            secret,
+            chrono::Utc::now(),
+        );
+    }
     let org_id = store.orgs.first().map(|o| o.id.clone()).unwrap_or_default();
     let state = AppState(Arc::new(state::Inner {
         base_url: base_url.clone(),
         transition_seconds: config.transition_seconds,
+        oauth_token_ttl_seconds: config.oauth_token_ttl_seconds,
         access_list_post_window: Duration::from_millis(config.access_list_post_window_ms),
         store: Mutex::new(store),
         nonces: Mutex::new(auth::NonceTable::with_ttl(Duration::from_secs_f64(

@@ -72,6 +72,24 @@ struct Args {
     /// project meanwhile gets 500 UNEXPECTED_ERROR, as Atlas answers concurrent POSTs.
     #[arg(long, default_value_t = atlas_sandbox::DEFAULT_ACCESS_LIST_POST_WINDOW_MS)]
     access_list_post_window_ms: u64,
+
+    /// Seconds OAuth access tokens from POST /api/oauth/token stay valid (expires_in).
+    #[arg(long, default_value_t = atlas_sandbox::DEFAULT_OAUTH_TOKEN_TTL_SECONDS)]
+    oauth_token_ttl_seconds: f64,
+
+    /// Client id (mdb_sa_id_<24 hex>) of a bootstrapped Organization Owner service account;
+    /// needs --client-secret. Exchange both for a bearer token at POST /api/oauth/token.
+    #[arg(long, env = "ATLAS_SANDBOX_CLIENT_ID", requires = "client_secret")]
+    client_id: Option<String>,
+
+    /// Secret of that service account (e.g. mdb_sa_sk_...).
+    #[arg(
+        long,
+        env = "ATLAS_SANDBOX_CLIENT_SECRET",
+        hide_env_values = true,
+        requires = "client_id"
+    )]
+    client_secret: Option<String>,
 }
 
 async fn shutdown_signal() -> anyhow::Result<()> {
@@ -116,6 +134,9 @@ async fn main() -> anyhow::Result<()> {
         seed: args.seed,
         nonce_ttl_seconds: args.nonce_ttl_seconds,
         access_list_post_window_ms: args.access_list_post_window_ms,
+        oauth_token_ttl_seconds: args.oauth_token_ttl_seconds,
+        client_id: args.client_id,
+        client_secret: args.client_secret,
     };
     let handle = atlas_sandbox::spawn(config)
         .await

@@ -1,5 +1,6 @@
-//! The app: the API (digest auth → faults → version negotiation → areas) under
-//! `/api/atlas/v2`, the control plane under `/_sandbox`, and a request counter around all.
+//! The app: the API (digest or bearer auth → faults → version negotiation → authorization →
+//! areas) under `/api/atlas/v2`, OAuth under `/api/oauth`, the control plane under
+//! `/_sandbox`, and a request counter around all.
 
 use std::time::Instant;
 
@@ -11,18 +12,20 @@ use axum::Router;
 use crate::error::ApiError;
 use crate::openapi::API_PREFIX;
 use crate::versions::ResolvedVersion;
-use crate::{areas, auth, control, faults, persist, versions, AppState};
+use crate::{areas, auth, authz, control, faults, oauth, persist, versions, AppState};
 
 pub fn build(state: AppState) -> Router {
     let api = areas::routes()
         .fallback(api_fallback)
         .method_not_allowed_fallback(api_fallback)
+        .layer(from_fn_with_state(state.clone(), authz::authorize))
         .layer(from_fn_with_state(state.clone(), versions::negotiate_layer))
         .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state.clone(), auth::require_digest));
     Router::new()
         .nest(API_PREFIX, api)
         .merge(control::routes())
+        .merge(oauth::routes())
         .fallback(not_found)
         // Inside the counter, outside faults: a write is committed (with --data-dir) before
         // any answer leaves, also when a fault replaces that answer.

@@ -81,6 +81,8 @@ impl Stats {
 pub struct Inner {
     pub base_url: String,
     pub transition_seconds: f64,
+    /// Lifetime of OAuth access tokens.
+    pub oauth_token_ttl_seconds: f64,
     /// How long an access-list POST holds its project (a concurrent POST is refused).
     pub access_list_post_window: std::time::Duration,
     pub store: Mutex<Store>,
@@ -105,6 +107,10 @@ impl AppState {
     #[allow(dead_code)]
     pub fn transition_seconds(&self) -> f64 {
         self.0.transition_seconds
+    }
+
+    pub fn oauth_token_ttl_seconds(&self) -> f64 {
+        self.0.oauth_token_ttl_seconds
     }
 
     pub fn access_list_post_window(&self) -> std::time::Duration {
@@ -153,10 +159,10 @@ impl AppState {
         lock(&self.0.nonces).use_nonce(nonce, nc)
     }
 
-    /// `(key id, public key, private key)` of the API key with this public key.
+    /// `(key id, public key, digest HA1)` of the API key with this public key.
     pub fn lookup_api_key(&self, public_key: &str) -> Option<(String, String, String)> {
         self.store()
             .api_key_by_public(public_key)
-            .map(|k| (k.id.clone(), k.public_key.clone(), k.private_key.clone()))
+            .map(|k| (k.id.clone(), k.public_key.clone(), k.ha1.clone()))
     }
 }

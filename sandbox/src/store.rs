@@ -64,15 +64,55 @@ pub struct Organization {
     pub skip_default_alerts_settings: bool,
 }
 
-/// A programmatic API key (digest username = public key, password = private key).
-#[derive(Clone)]
+/// A programmatic API key (digest username = public key). The private key is not kept: only
+/// the digest HA1 (enough to verify requests) and the tail Atlas shows in redacted reads.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct ApiKey {
     pub id: String,
     pub org_id: String,
     pub public_key: String,
-    pub private_key: String,
+    /// `MD5(publicKey:realm:privateKey)`.
+    pub ha1: String,
+    /// The last characters of the private key (`********-****-****-<tail>` in reads).
+    pub private_key_tail: String,
     pub desc: String,
-    pub roles: Vec<String>,
+    /// Organization and project roles.
+    pub roles: Vec<crate::roles::RoleAssignment>,
+}
+
+impl ApiKey {
+    /// A key whose private key is `private_key` (hashed here, never stored).
+    pub fn new(
+        id: String,
+        org_id: String,
+        public_key: String,
+        private_key: &str,
+        desc: String,
+        roles: Vec<crate::roles::RoleAssignment>,
+    ) -> Self {
+        // A UUID shows its last 12 characters, as Atlas does; shorter (configured) keys a
+        // quarter at most, so the redacted form never reveals a short key.
+        let chars = private_key.chars().count();
+        let shown = if chars >= 36 { 12 } else { chars / 4 };
+        let tail_start = private_key
+            .char_indices()
+            .nth(chars - shown)
+            .map_or(private_key.len(), |(i, _)| i);
+        Self {
+            ha1: crate::auth::ha1(&public_key, private_key),
+            private_key_tail: private_key[tail_start..].to_string(),
+            id,
+            org_id,
+            public_key,
+            desc,
+            roles,
+        }
+    }
+
+    /// The private key as later reads show it.
+    pub fn redacted_private_key(&self) -> String {
+        format!("********-****-****-{}", self.private_key_tail)
+    }
 }
 
 impl std::fmt::Debug for ApiKey {
@@ -80,9 +120,8 @@ impl std::fmt::Debug for ApiKey {
         f.debug_struct("ApiKey")
             .field("id", &self.id)
             .field("public_key", &self.public_key)
-            .field("private_key", &"<redacted>")
             .field("roles", &self.roles)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -126,6 +165,10 @@ pub struct Project {
 pub struct Store {
     pub orgs: Vec<Organization>,
     pub api_keys: Vec<ApiKey>,
+    /// Organization service accounts (OAuth client credentials).
+    pub service_accounts: Vec<crate::areas::service_accounts::ServiceAccount>,
+    /// Issued OAuth access tokens (hashed).
+    pub access_tokens: Vec<crate::oauth::AccessToken>,
     /// In creation order (lists return this order).
     pub projects: Vec<Project>,
     pub ids: IdGen,
@@ -155,14 +198,19 @@ impl Store {
                 name: BOOTSTRAP_ORG_NAME.to_string(),
                 skip_default_alerts_settings: false,
             }],
-            api_keys: vec![ApiKey {
-                id: key_id,
-                org_id,
-                public_key: public_key.to_string(),
-                private_key: private_key.to_string(),
-                desc: "atlas-sandbox bootstrap key".to_string(),
-                roles: vec!["ORG_OWNER".to_string()],
-            }],
+            api_keys: vec![ApiKey::new(
+                key_id,
+                org_id.clone(),
+                public_key.to_string(),
+                private_key,
+                "atlas-sandbox bootstrap key".to_string(),
+                vec![crate::roles::RoleAssignment::org(
+                    &org_id,
+                    crate::roles::ORG_OWNER,
+                )],
+            )],
+            service_accounts: Vec::new(),
+            access_tokens: Vec::new(),
             projects: Vec::new(),
             ids,
         }
@@ -220,6 +268,7 @@ impl Store {
     pub fn reset(&mut self) -> usize {
         let n = self.projects.len();
         self.projects.clear();
+        self.forget_project_roles(None);
         n
     }
 
@@ -239,12 +288,31 @@ impl Store {
         self.api_keys.iter().find(|k| k.public_key == public_key)
     }
 
+    /// Drop the project roles of keys and service accounts on `group_id` (every project's
+    /// with `None`): the project is gone.
+    pub fn forget_project_roles(&mut self, group_id: Option<&str>) {
+        let keep = |r: &crate::roles::RoleAssignment| match (&r.group_id, group_id) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(g), Some(gone)) => g != gone,
+        };
+        for k in &mut self.api_keys {
+            k.roles.retain(keep);
+        }
+        for sa in &mut self.service_accounts {
+            sa.roles.retain(keep);
+        }
+    }
+
     /// A debugging dump (no secrets).
     pub fn snapshot(&self) -> Value {
         json!({
             "orgs": self.orgs.iter().map(|o| json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
             "apiKeys": self.api_keys.iter().map(|k| json!({
                 "id": k.id, "orgId": k.org_id, "publicKey": k.public_key, "desc": k.desc, "roles": k.roles,
+            })).collect::<Vec<_>>(),
+            "serviceAccounts": self.service_accounts.iter().map(|sa| json!({
+                "clientId": sa.client_id, "orgId": sa.org_id, "name": sa.name, "roles": sa.roles,
             })).collect::<Vec<_>>(),
             "projects": self.projects.iter().map(|p| json!({
                 "id": p.id, "name": p.name, "orgId": p.org_id, "created": timestamp(p.created),

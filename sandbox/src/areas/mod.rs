@@ -11,10 +11,12 @@ use crate::openapi::API_PREFIX;
 use crate::AppState;
 
 pub mod access_list;
+pub mod api_keys;
 pub mod clusters;
 pub mod database_users;
 pub mod orgs;
 pub mod projects;
+pub mod service_accounts;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -23,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .merge(database_users::routes())
         .merge(access_list::routes())
         .merge(clusters::routes())
+        .merge(api_keys::routes())
+        .merge(service_accounts::routes())
 }
 
 /// A success response; the version layer replaces the Content-Type with the versioned one.

@@ -5,11 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use serde_json::{json, Value};
 
 use super::{api_url, respond, self_links};
 use crate::areas::projects::group_json;
+use crate::auth::Caller;
+use crate::authz;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, Query};
 use crate::pagination::ListParams;
@@ -51,13 +54,20 @@ pub fn find_org<'a>(store: &'a Store, org_id: &str) -> Result<&'a Organization, 
 
 // ---- handlers ---------------------------------------------------------------------------
 
-async fn list_orgs(State(state): State<AppState>, Query(q): Query) -> Result<Response, ApiError> {
+/// Only the organizations the caller belongs to (authz.rs).
+async fn list_orgs(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    Query(q): Query,
+) -> Result<Response, ApiError> {
     let params = ListParams::from_query(&q)?;
     let base = state.base_url();
-    let items: Vec<Value> = state
-        .store()
+    let store = state.store();
+    let roles = authz::caller_roles(&store, caller.as_deref());
+    let items: Vec<Value> = store
         .orgs
         .iter()
+        .filter(|o| authz::in_org(&store, roles, &o.id))
         .filter(|o| name_matches(&o.name, q.get("name")))
         .map(|o| org_json(o, base))
         .collect();
@@ -80,6 +90,7 @@ async fn get_org(
 
 async fn get_org_groups(
     State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
     ApiPath(org_id): ApiPath<String>,
     Query(q): Query,
 ) -> Result<Response, ApiError> {
@@ -87,9 +98,11 @@ async fn get_org_groups(
     let base = state.base_url();
     let store = state.store();
     find_org(&store, &org_id)?;
+    let roles = authz::caller_roles(&store, caller.as_deref());
     let items: Vec<Value> = store
         .projects
         .iter()
+        .filter(|p| authz::can_see_project(roles, p))
         .filter(|p| p.org_id == org_id && name_matches(&p.name, q.get("name")))
         .map(|p| group_json(p, base))
         .collect();

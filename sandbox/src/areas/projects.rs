@@ -13,12 +13,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde_json::{json, Map, Value};
 
 use super::{api_url, respond, self_links};
+use crate::auth::Caller;
+use crate::authz;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
@@ -260,6 +263,7 @@ pub fn delete_project(store: &mut Store, group_id: &str) -> Result<(), ApiError>
         return Err(ApiError::cannot_close_group_active_atlas_clusters());
     }
     store.projects.retain(|p| p.id != group_id);
+    store.forget_project_roles(Some(group_id));
     Ok(())
 }
 
@@ -279,13 +283,20 @@ pub fn group_json(p: &Project, base_url: &str) -> Value {
 
 // ---- handlers ---------------------------------------------------------------------------
 
-async fn list_groups(State(state): State<AppState>, Query(q): Query) -> Result<Response, ApiError> {
+/// Only the projects the caller may see (authz.rs).
+async fn list_groups(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    Query(q): Query,
+) -> Result<Response, ApiError> {
     let params = ListParams::from_query(&q)?;
     let base = state.base_url();
-    let items: Vec<Value> = state
-        .store()
+    let store = state.store();
+    let roles = authz::caller_roles(&store, caller.as_deref());
+    let items: Vec<Value> = store
         .projects
         .iter()
+        .filter(|p| authz::can_see_project(roles, p))
         .map(|p| group_json(p, base))
         .collect();
     Ok(respond(
@@ -296,6 +307,7 @@ async fn list_groups(State(state): State<AppState>, Query(q): Query) -> Result<R
 
 async fn create_group(
     State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
     Query(q): Query,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
@@ -307,7 +319,20 @@ async fn create_group(
         other => other.map(str::to_string),
     };
     let new = parse_create(&body, owner_id)?;
-    let project = create_project(&mut state.store(), new, Utc::now())?;
+    let mut store = state.store();
+    // Needs ORG_OWNER or ORG_GROUP_CREATOR in the body's organization (unknown orgs are
+    // create_project's 404); the creator becomes GROUP_OWNER of the new project, as in Atlas.
+    let caller = caller.map(|Extension(c)| c);
+    if store.org(&new.org_id).is_some()
+        && !authz::can_create_project(authz::caller_roles(&store, caller.as_ref()), &new.org_id)
+    {
+        return Err(ApiError::not_org_group_creator(&new.org_id));
+    }
+    let project = create_project(&mut store, new, Utc::now())?;
+    if let Some(caller) = &caller {
+        authz::grant_group_owner(&mut store, caller, &project.id);
+    }
+    drop(store);
     tracing::info!(group_id = %project.id, name = %project.name, "project created");
     Ok(respond(
         StatusCode::CREATED,
