@@ -3,9 +3,10 @@
 //! The access list endpoint does not support concurrent POSTs to one project, and Terraform
 //! applies up to ten resources at once in one provider process. Instead of a plain mutex (one
 //! POST per entry, one after the other) creates for one project are batched: callers queue their
-//! entry; whoever holds the project's lock waits a short gathering window, then sends every
-//! queued entry in one POST (the API takes an array) and hands each caller its own entry from
-//! the answer. Entries queued while a POST is in flight go out together in the next one.
+//! entry; whoever holds the project's lock waits a short gathering window (until the queue stops
+//! growing), then sends every queued entry in one POST (the API takes an array) and hands each
+//! caller its own entry from the answer. Entries queued while a POST is in flight go out
+//! together in the next one; a caller answered by someone else's POST leaves at once.
 //! Deletes run under the same per-project lock, so a project never sees two writes at once.
 //!
 //! If a batch of several entries is rejected as a client error (4xx other than auth and
@@ -111,23 +112,60 @@ impl<T: Clone + Send + 'static> Batcher<T> {
         item: T,
     ) -> BatchResult<T> {
         let queue = self.queue(project_id);
-        let (reply, answer) = oneshot::channel();
+        let (reply, mut answer) = oneshot::channel();
         take_lock(&queue.pending).push(Pending { item, reply });
-        {
-            let _guard = queue.writes.lock().await;
-            if !take_lock(&queue.pending).is_empty() {
-                if !self.window.is_zero() {
-                    tokio::time::sleep(self.window).await;
+        // Whoever gets the project's write lock while entries are queued sends them all. A
+        // caller whose entry went out in someone else's batch takes its answer and leaves
+        // without waiting for the lock: otherwise every caller would send one more batch (for
+        // the entries queued meanwhile) before reading its own answer, and under steady load
+        // the creates would end up one POST each, one after the other.
+        let answered = tokio::select! {
+            biased;
+            a = &mut answer => Some(a),
+            guard = queue.writes.lock() => {
+                if !take_lock(&queue.pending).is_empty() {
+                    self.gather(&queue).await;
+                    let batch = std::mem::take(&mut *take_lock(&queue.pending));
+                    send_batch(sender, project_id, batch).await;
                 }
-                let batch = std::mem::take(&mut *take_lock(&queue.pending));
-                send_batch(sender, project_id, batch).await;
+                drop(guard);
+                None
             }
-        }
-        answer.await.unwrap_or_else(|_| {
+        };
+        let answered = match answered {
+            Some(a) => a,
+            None => answer.await,
+        };
+        answered.unwrap_or_else(|_| {
             Err(Arc::new(Error::InvalidRequest(
                 "the access list request batch was abandoned (the provider was stopped)".into(),
             )))
         })
+    }
+}
+
+impl<T> Batcher<T> {
+    /// The gathering window: lets concurrent creates queue up until none has arrived for a
+    /// quarter of the window, or for the whole window at most.
+    async fn gather(&self, queue: &ProjectQueue<T>) {
+        if self.window.is_zero() {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + self.window;
+        let quiet = (self.window / 4).max(Duration::from_millis(1));
+        let mut seen = take_lock(&queue.pending).len();
+        loop {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return;
+            }
+            tokio::time::sleep(quiet.min(deadline - now)).await;
+            let queued = take_lock(&queue.pending).len();
+            if queued == seen {
+                return;
+            }
+            seen = queued;
+        }
     }
 }
 
@@ -271,6 +309,32 @@ mod tests {
         let posts = fake.posts.load(Ordering::SeqCst);
         assert!((2..=5).contains(&posts), "{posts} posts for 30 entries");
         assert_eq!(take_lock(&fake.sizes).iter().sum::<usize>(), 30);
+    }
+
+    /// Terraform's steady state: ten workers, each starting its next create as soon as the
+    /// previous one returns. Batches must stay large (not decay to one POST per entry).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn steady_load_keeps_batches_large() {
+        let fake = Arc::new(Fake::default());
+        let batcher = Arc::new(Batcher::new(Duration::from_millis(8)));
+        let workers: Vec<_> = (0..10)
+            .map(|w| {
+                let (b, f) = (batcher.clone(), fake.clone());
+                tokio::spawn(async move {
+                    for i in 0..10 {
+                        let r = b.create(&*f, "p1", format!("w{w}-{i}")).await;
+                        assert!(r.is_ok_and(|a| a.is_some()));
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.await.unwrap_or_else(|e| panic!("worker failed: {e}"));
+        }
+        assert_eq!(take_lock(&fake.sizes).iter().sum::<usize>(), 100);
+        let posts = fake.posts.load(Ordering::SeqCst);
+        assert!(posts <= 30, "{posts} POSTs for 100 entries from 10 workers");
+        assert_eq!(fake.max_in_flight.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
