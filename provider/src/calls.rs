@@ -5,12 +5,18 @@
 //! (StopProvider, i.e. Ctrl-C): a cancelled call ends at once with an "Operation cancelled"
 //! diagnostic naming what was in flight (see [`crate::errors::api_error`]).
 //!
-//! An *ambiguous* failure (a timeout, a lost connection or a 5xx) may or may not have taken
-//! effect. What the provider does after one depends on the request:
+//! The SDK's retry policy already retries what is always safe: 429 (after `Retry-After`),
+//! 502/503/504, lost connections and timeouts of idempotent requests, and connection failures
+//! before anything was sent. This module adds only what the SDK leaves to its caller, so the
+//! two budgets never multiply on an outage (an unreachable API fails as fast as the SDK gives
+//! up):
 //!
-//! * GET and DELETE are retried ([`retry`], [`read`], [`delete`]). A DELETE that answers 404
-//!   (or the resource's "already gone" code) after a retry means the earlier attempt worked.
-//! * PATCH is retried too. Every PATCH this provider sends carries absolute values (a name,
+//! * A 500 is retried for any request that is safe to repeat ([`retry`], [`read`], [`delete`]):
+//!   Atlas answers transient 500s, and the SDK never retries them. A DELETE that answers 404 (or
+//!   the resource's "already gone" code) after a retry means the earlier attempt worked.
+//! * An *ambiguous* failure of a write — a 5xx, a lost connection after sending, or a timeout
+//!   (`Error::is_ambiguous`) — may or may not have taken effect.
+//! * PATCH is repeated after a 5xx. Every PATCH this provider sends carries absolute values (a name,
 //!   the whole tag map, the whole role/label/scope lists, sizes, a password), never increments
 //!   or appends, so applying it twice leaves the object exactly as applying it once; the
 //!   resource then re-reads the object and stores what Atlas holds.
@@ -32,16 +38,13 @@ use std::time::Duration;
 use tfplugin::context::Context;
 use tfplugin::diagnostics::Diagnostics;
 
-/// Attempts per call (the first one included) before a transient failure is reported.
-pub const ATTEMPTS: u32 = 8;
+/// Attempts per call (the first one included), on top of the SDK's own retries.
+pub const ATTEMPTS: u32 = 6;
 
-/// Whether a failed request may have taken effect: a 5xx, a lost connection or a timeout.
+/// Whether a failed write may have taken effect: any 5xx, a lost connection after sending, a
+/// timeout. (A connection refused before sending is not: the SDK already retried it.)
 pub fn is_ambiguous(e: &Error) -> bool {
-    match e {
-        Error::Api(a) => a.status >= 500,
-        Error::Transport { .. } | Error::Timeout { .. } => true,
-        _ => false,
-    }
+    e.is_ambiguous() || e.status().is_some_and(|s| s >= 500)
 }
 
 /// 429: refused before processing, safe to re-send.
@@ -49,9 +52,10 @@ pub fn is_throttled(e: &Error) -> bool {
     e.status() == Some(429)
 }
 
-/// Worth another attempt (for requests that are safe to repeat).
+/// A 5xx answer the SDK did not retry: a 500 (any request), or any 5xx to a PATCH or POST.
+/// Worth another attempt for requests that are safe to repeat.
 pub fn is_transient(e: &Error) -> bool {
-    is_ambiguous(e) || is_throttled(e)
+    matches!(e, Error::Api(_)) && (e.status() == Some(500) || e.is_ambiguous())
 }
 
 /// The pause before attempt `attempt + 1`: a 429's `Retry-After` (1 s if absent), else
@@ -111,9 +115,9 @@ pub async fn call<T>(
         .map_err(|e| api_error(cx.client(), what, &e).into())
 }
 
-/// Calls `f` until it succeeds, fails for good, or [`ATTEMPTS`] transient failures have
-/// happened. Only for requests that are safe to repeat (GET, DELETE, PATCH with absolute
-/// values, upserts). `E` is the SDK error, or a shared `Arc` of it (coalesced reads).
+/// Calls `f` until it succeeds, fails for good, or [`ATTEMPTS`] transient failures
+/// ([`is_transient`]) have happened. Only for requests that are safe to repeat (GET, DELETE,
+/// PATCH with absolute values, upserts). `E` is the SDK error, or a shared `Arc` of it (coalesced reads).
 pub async fn retry<T, E, F, Fut>(cx: &Context<AtlasClient>, what: &str, mut f: F) -> Result<T, E>
 where
     F: FnMut() -> Fut,
@@ -207,9 +211,10 @@ impl<T> Created<T> {
 ///
 /// `post` sends the create; `lookup` finds the object by its natural key (`Ok(None)` when it
 /// does not exist); `duplicate` recognises the API's "already exists" answer. After an
-/// ambiguous failure the object is looked up and adopted if found, else the POST is sent again
-/// (at most [`ATTEMPTS`] in all). A duplicate answer is adopted only after such a failure; on a
-/// first attempt it is a real conflict and reported as such.
+/// ambiguous failure ([`is_ambiguous`]) the object is looked up and adopted if found, else the
+/// POST is sent again (at most [`ATTEMPTS`] in all). A duplicate answer is adopted only after
+/// such a failure; on a first attempt it is a real conflict and reported as such. Anything else
+/// (a 4xx, a 429 or unreachable API the SDK already retried) is reported at once.
 pub async fn create<T, P, PF, L, LF>(
     cx: &Context<AtlasClient>,
     what: &str,
@@ -239,17 +244,15 @@ where
                 Err(e) => Err(fail(&e)),
             };
         }
-        if attempt >= ATTEMPTS || !is_transient(&err) {
+        if attempt >= ATTEMPTS || !is_ambiguous(&err) {
             return Err(fail(&err));
         }
-        if is_ambiguous(&err) {
-            uncertain = true;
-            tracing::debug!(what, attempt, error = %err, "ambiguous create failure: reading before retrying");
-            match retry(cx, what, &mut lookup).await {
-                Ok(Some(v)) => return Ok(Created::Adopted(v)),
-                Ok(None) => {}
-                Err(e) => return Err(fail(&e)),
-            }
+        uncertain = true;
+        tracing::debug!(what, attempt, error = %err, "ambiguous create failure: reading before retrying");
+        match retry(cx, what, &mut lookup).await {
+            Ok(Some(v)) => return Ok(Created::Adopted(v)),
+            Ok(None) => {}
+            Err(e) => return Err(fail(&e)),
         }
         sleep(cx, what, pause(attempt, &err))
             .await
@@ -319,7 +322,7 @@ mod tests {
                 async move {
                     match posts.fetch_add(1, Ordering::SeqCst) {
                         0 => Err::<u32, _>(api(503, "")),
-                        1 => Err(api(429, "RATE_LIMITED")),
+                        1 => Err(api(500, "UNEXPECTED_ERROR")),
                         _ => Err(api(409, "DUPLICATE")),
                     }
                 }
@@ -336,6 +339,30 @@ mod tests {
         .await;
         assert!(matches!(r, Ok(Created::Adopted(9))), "{r:?}");
         assert_eq!(posts.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn throttling_and_bad_requests_are_not_retried_here() {
+        let cx = cx();
+        for status in [429, 400] {
+            let posts = Arc::new(AtomicU32::new(0));
+            let r = create(
+                &cx,
+                "creating thing",
+                || {
+                    let posts = posts.clone();
+                    async move {
+                        posts.fetch_add(1, Ordering::SeqCst);
+                        Err::<u32, _>(api(status, "X"))
+                    }
+                },
+                || async { Ok(None) },
+                |_| false,
+            )
+            .await;
+            assert!(r.is_err());
+            assert_eq!(posts.load(Ordering::SeqCst), 1, "status {status}");
+        }
     }
 
     #[tokio::test]
@@ -375,7 +402,7 @@ mod tests {
             let n = n.clone();
             async move {
                 if n.fetch_add(1, Ordering::SeqCst) == 0 {
-                    Err(api(502, ""))
+                    Err(api(500, "UNEXPECTED_ERROR"))
                 } else {
                     Err(api(404, "NOT_FOUND"))
                 }

@@ -191,10 +191,11 @@ async fn all_present(
     Ok(Some(found))
 }
 
-/// One POST per batch for the real API. Re-posting an entry is an upsert, so any transient
-/// failure (429; a 5xx — Atlas answers concurrent POSTs from another Terraform run with a 500;
-/// a lost connection; a timeout) is retried a bounded number of times. When the last attempt
-/// fails ambiguously the entries are looked up: if every one is there, the batch took effect.
+/// One POST per batch for the real API. Re-posting an entry is an upsert, so an ambiguous
+/// failure the SDK does not retry for a POST (a 5xx — Atlas answers concurrent POSTs from
+/// another Terraform run with a 500; a lost connection; a timeout) is retried a bounded number
+/// of times (429 and refused connections the SDK already retried). When the last attempt fails
+/// ambiguously the entries are looked up: if every one is there, the batch took effect.
 #[async_trait]
 impl BatchSender<AccessListEntry> for Client {
     async fn send(
@@ -214,14 +215,9 @@ impl BatchSender<AccessListEntry> for Client {
                 .await
             {
                 Ok(page) => return Ok(page.results),
-                Err(e) if calls::is_transient(&e) && attempt < calls::ATTEMPTS => {
+                Err(e) if calls::is_ambiguous(&e) && attempt < calls::ATTEMPTS => {
                     tracing::debug!(project_id, attempt, error = %e, "access list POST failed, retrying");
-                    let ms = if calls::is_throttled(&e) {
-                        1000
-                    } else {
-                        250 * u64::from(attempt)
-                    };
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
                     attempt += 1;
                 }
                 Err(e) if calls::is_ambiguous(&e) => {
