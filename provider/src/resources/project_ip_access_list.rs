@@ -284,7 +284,7 @@ async fn get_entry(
     let client = cx.client();
     let what = format!("reading access list entry {entry} of project {project_id}");
     let api = client.access_list();
-    let call = api.get_opt(project_id, entry);
+    let call = calls::retry(cx, &what, || api.get_opt(project_id, entry));
     match tokio::time::timeout(limit, call).await {
         Ok(Ok(found)) => Ok(found),
         Ok(Err(e)) => Err(api_error(client, &what, &e).into()),
