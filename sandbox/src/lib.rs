@@ -18,6 +18,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod cli;
 mod areas;
 mod auth;
 mod authz;
