@@ -7,10 +7,13 @@ use crate::model::{from_model, to_model};
 use crate::path::AttributePath;
 use crate::plan::{plan, PlannedChange};
 use crate::schema::Schema;
-use crate::value::{decode_json, Value};
+use crate::value::{decode_json, Type, Value};
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
 
 pub struct CreateRequest<M> {
     /// The planned state: configuration plus defaults; computed values are null (unknown).
@@ -111,7 +114,7 @@ pub trait Resource: Send + Sync + 'static {
         version: i64,
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics> {
-        let current = Self::schema().version;
+        let current = cached_schema::<Self>().0.version;
         if version == current {
             Ok(state)
         } else {
@@ -156,6 +159,26 @@ pub trait DynResource<C>: Send + Sync {
     fn upgrade(&self, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics>;
 }
 
+/// `R`'s schema and its cty type, built on first use and then shared: the blanket
+/// [`DynResource`] impl needs them on every RPC, and [`Resource::schema`] builds a new schema
+/// each time it is called.
+fn cached_schema<R: Resource + ?Sized>() -> Arc<(Schema, Type)> {
+    type Cache = RwLock<HashMap<TypeId, Arc<(Schema, Type)>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let id = TypeId::of::<R>();
+    if let Some(hit) = cache.read().ok().and_then(|c| c.get(&id).cloned()) {
+        return hit;
+    }
+    let schema = R::schema();
+    let ty = schema.ty();
+    let entry = Arc::new((schema, ty));
+    if let Ok(mut c) = cache.write() {
+        c.entry(id).or_insert_with(|| entry.clone());
+    }
+    entry
+}
+
 /// Nulls write-only attributes: Terraform rejects them anywhere but in configuration.
 fn strip_write_only(schema: &Schema, value: &mut Value) {
     if let Some(obj) = value.as_object_mut() {
@@ -177,7 +200,8 @@ impl<R: Resource> DynResource<R::Client> for R {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        let schema = R::schema();
+        let cached = cached_schema::<R>();
+        let schema = &cached.0;
         for attr in &schema.block.attributes {
             if let (Some(message), Some(v)) = (&attr.deprecated, config.get_attr(&attr.name)) {
                 if !v.is_null() {
@@ -198,8 +222,8 @@ impl<R: Resource> DynResource<R::Client> for R {
         proposed: &Value,
         config: &Value,
     ) -> Result<PlannedChange, Diagnostics> {
-        let schema = R::schema();
-        let mut change = plan(&schema.block, prior, proposed, config);
+        let cached = cached_schema::<R>();
+        let mut change = plan(&cached.0.block, prior, proposed, config);
         if change.planned.is_null() {
             return Ok(change);
         }
@@ -218,8 +242,8 @@ impl<R: Resource> DynResource<R::Client> for R {
         planned: &Value,
         config: &Value,
     ) -> Result<Value, Diagnostics> {
-        let schema = R::schema();
-        let ty = schema.ty();
+        let cached = cached_schema::<R>();
+        let (schema, ty) = (&cached.0, &cached.1);
         if planned.is_null() {
             let prior: R::Model = to_model(prior)?;
             self.delete(cx, DeleteRequest { prior }).await?;
@@ -247,8 +271,8 @@ impl<R: Resource> DynResource<R::Client> for R {
             )
             .await?
         };
-        let mut state = from_model(&model, &ty)?;
-        strip_write_only(&schema, &mut state);
+        let mut state = from_model(&model, ty)?;
+        strip_write_only(schema, &mut state);
         Ok(state)
     }
 
@@ -258,7 +282,8 @@ impl<R: Resource> DynResource<R::Client> for R {
         current: &Value,
         private: &[u8],
     ) -> Result<Value, Diagnostics> {
-        let schema = R::schema();
+        let cached = cached_schema::<R>();
+        let (schema, ty) = (&cached.0, &cached.1);
         let state: R::Model = to_model(current)?;
         let read = Resource::read(
             self,
@@ -272,23 +297,24 @@ impl<R: Resource> DynResource<R::Client> for R {
         match read {
             None => Ok(Value::Null),
             Some(model) => {
-                let mut v = from_model(&model, &schema.ty())?;
-                strip_write_only(&schema, &mut v);
+                let mut v = from_model(&model, ty)?;
+                strip_write_only(schema, &mut v);
                 Ok(v)
             }
         }
     }
 
     async fn import(&self, cx: &Context<R::Client>, id: &str) -> Result<Value, Diagnostics> {
-        let schema = R::schema();
+        let cached = cached_schema::<R>();
         let model = Resource::import(self, cx, id).await?;
-        let mut v = from_model(&model, &schema.ty())?;
-        strip_write_only(&schema, &mut v);
+        let mut v = from_model(&model, &cached.1)?;
+        strip_write_only(&cached.0, &mut v);
         Ok(v)
     }
 
     fn upgrade(&self, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
-        let schema = R::schema();
+        let cached = cached_schema::<R>();
+        let (schema, ty) = (&cached.0, &cached.1);
         let json: serde_json::Value = serde_json::from_slice(raw_json).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Stored state is not valid JSON",
@@ -302,13 +328,13 @@ impl<R: Resource> DynResource<R::Client> for R {
                 e.to_string(),
             ))
         })?;
-        let mut v = decode_json(&bytes, &schema.ty()).map_err(|e| {
+        let mut v = decode_json(&bytes, ty).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Stored state does not match the schema",
                 e.to_string(),
             ))
         })?;
-        strip_write_only(&schema, &mut v);
+        strip_write_only(schema, &mut v);
         Ok(v)
     }
 }

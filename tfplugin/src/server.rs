@@ -28,9 +28,34 @@ pub struct ProviderService<P: Provider> {
 }
 
 /// A registered resource with its schema, computed once at start.
-type ResourceEntry<C> = (Box<dyn DynResource<C>>, Schema);
+type ResourceEntry<C> = (Box<dyn DynResource<C>>, CachedSchema);
 /// A registered data source with its schema.
-type DataSourceEntry<C> = (Box<dyn DynDataSource<C>>, Schema);
+type DataSourceEntry<C> = (Box<dyn DynDataSource<C>>, CachedSchema);
+
+/// A schema and its cty type, both computed once at start rather than on every RPC.
+struct CachedSchema {
+    schema: Schema,
+    ty: Type,
+}
+
+impl CachedSchema {
+    fn new(schema: Schema) -> Self {
+        let ty = schema.ty();
+        CachedSchema { schema, ty }
+    }
+
+    /// The cached [`Schema::ty`].
+    fn ty(&self) -> &Type {
+        &self.ty
+    }
+}
+
+impl std::ops::Deref for CachedSchema {
+    type Target = Schema;
+    fn deref(&self) -> &Schema {
+        &self.schema
+    }
+}
 
 struct Inner<P: Provider> {
     provider: P,
@@ -52,7 +77,7 @@ where
             .resources()
             .into_iter()
             .map(|r| {
-                let schema = r.schema();
+                let schema = CachedSchema::new(r.schema());
                 (r.type_name(), (r, schema))
             })
             .collect();
@@ -60,7 +85,7 @@ where
             .data_sources()
             .into_iter()
             .map(|d| {
-                let schema = d.schema();
+                let schema = CachedSchema::new(d.schema());
                 (d.type_name(), (d, schema))
             })
             .collect();
@@ -392,7 +417,7 @@ where
                 Ok(r) => r,
                 Err(d) => return d,
             };
-            match decode(req.config.as_ref(), &schema.ty()) {
+            match decode(req.config.as_ref(), schema.ty()) {
                 Ok(config) => res.validate(&config),
                 Err(d) => d,
             }
@@ -414,7 +439,7 @@ where
                 Ok(d) => d,
                 Err(d) => return d,
             };
-            match decode(req.config.as_ref(), &schema.ty()) {
+            match decode(req.config.as_ref(), schema.ty()) {
                 Ok(config) => ds.validate(&config),
                 Err(d) => d,
             }
@@ -450,7 +475,7 @@ where
             let Some(value) = collect(&mut diags, res.upgrade(req.version, &raw.json)) else {
                 return diags;
             };
-            upgraded = collect(&mut diags, encode(&value, &schema.ty()));
+            upgraded = collect(&mut diags, encode(&value, schema.ty()));
             diags
         })
         .await;
@@ -506,7 +531,7 @@ where
                 return diags;
             };
             let ty = schema.ty();
-            let Some(current) = collect(&mut diags, decode(req.current_state.as_ref(), &ty)) else {
+            let Some(current) = collect(&mut diags, decode(req.current_state.as_ref(), ty)) else {
                 return diags;
             };
             let Some(cx) = collect(&mut diags, inner.context()) else {
@@ -515,7 +540,7 @@ where
             let result = res.read(&cx, &current, &req.private).await;
             diags.extend(cx.take_warnings());
             match result {
-                Ok(v) => new_state = collect(&mut diags, encode(&v, &ty)),
+                Ok(v) => new_state = collect(&mut diags, encode(&v, ty)),
                 Err(d) => {
                     diags.extend(d);
                     // Keep what Terraform had, so a failed refresh loses nothing.
@@ -549,9 +574,9 @@ where
             let ty = schema.ty();
             let values = (|| {
                 Ok::<_, Diagnostics>((
-                    decode(req.prior_state.as_ref(), &ty)?,
-                    decode(req.proposed_new_state.as_ref(), &ty)?,
-                    decode(req.config.as_ref(), &ty)?,
+                    decode(req.prior_state.as_ref(), ty)?,
+                    decode(req.proposed_new_state.as_ref(), ty)?,
+                    decode(req.config.as_ref(), ty)?,
                 ))
             })();
             let Some((prior, proposed, config)) = collect(&mut diags, values) else {
@@ -560,7 +585,7 @@ where
             let Some(change) = collect(&mut diags, res.plan(&prior, &proposed, &config)) else {
                 return diags;
             };
-            planned_state = collect(&mut diags, encode(&change.planned, &ty));
+            planned_state = collect(&mut diags, encode(&change.planned, ty));
             requires_replace = change.requires_replace.iter().map(path_to_proto).collect();
             diags
         })
@@ -590,9 +615,9 @@ where
             let ty = schema.ty();
             let values = (|| {
                 Ok::<_, Diagnostics>((
-                    decode(req.prior_state.as_ref(), &ty)?,
-                    decode(req.planned_state.as_ref(), &ty)?,
-                    decode(req.config.as_ref(), &ty)?,
+                    decode(req.prior_state.as_ref(), ty)?,
+                    decode(req.planned_state.as_ref(), ty)?,
+                    decode(req.config.as_ref(), ty)?,
                 ))
             })();
             let Some((prior, planned, config)) = collect(&mut diags, values) else {
@@ -605,7 +630,7 @@ where
             let result = res.apply(&cx, &prior, &planned, &config).await;
             diags.extend(cx.take_warnings());
             match result {
-                Ok(v) => new_state = collect(&mut diags, encode(&v, &ty)),
+                Ok(v) => new_state = collect(&mut diags, encode(&v, ty)),
                 Err(d) => {
                     diags.extend(d);
                     // A failed create leaves nothing; a failed update or delete leaves the
@@ -642,7 +667,7 @@ where
             let result = res.import(&cx, &req.id).await;
             diags.extend(cx.take_warnings());
             if let Some(state) = collect(&mut diags, result) {
-                if let Some(state) = collect(&mut diags, encode(&state, &schema.ty())) {
+                if let Some(state) = collect(&mut diags, encode(&state, schema.ty())) {
                     imported.push(pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
                         state: Some(state),
@@ -693,7 +718,7 @@ where
                 return diags;
             };
             let ty = schema.ty();
-            let Some(config) = collect(&mut diags, decode(req.config.as_ref(), &ty)) else {
+            let Some(config) = collect(&mut diags, decode(req.config.as_ref(), ty)) else {
                 return diags;
             };
             let Some(cx) = collect(&mut diags, inner.context()) else {
@@ -702,7 +727,7 @@ where
             let result = ds.read(&cx, &config).await;
             diags.extend(cx.take_warnings());
             if let Some(v) = collect(&mut diags, result) {
-                state = collect(&mut diags, encode(&v, &ty));
+                state = collect(&mut diags, encode(&v, ty));
             }
             diags
         })
