@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark command: release builds, then every benchmark, printed as a table.
-# Pass names (startup, digest, sandbox, terraform) to run only some.
+# Pass names (startup, digest, sandbox, terraform — or its parts scale, creates) to run only some.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p terraform-provider-mongodbatlas -p atlas-sandbox

@@ -256,6 +256,439 @@ async fn sandbox_throughput(rows: &mut Vec<Row>) -> Result<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// Terraform scenarios: our provider against the sandbox, next to the same graph built from
+// `terraform_data` (terraform's own floor), measured in the same run.
+
+const PROJECTS: usize = 5;
+const ENTRIES_PER_PROJECT: usize = 200;
+const RUNS: usize = 3;
+
+const REQUIRED_PROVIDERS: &str = r#"terraform {
+  required_providers {
+    mongodbatlas = {
+      source = "mongodb/mongodbatlas"
+    }
+  }
+}
+"#;
+
+/// 5 projects × 200 access list entries (distinct CIDRs), each entry depending on its project.
+fn atlas_config(tag: &str) -> String {
+    let entries = PROJECTS * ENTRIES_PER_PROJECT;
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+variable "org_id" {{
+  type = string
+}}
+
+resource "mongodbatlas_project" "p" {{
+  count  = {PROJECTS}
+  name   = "bench-{tag}-${{count.index}}"
+  org_id = var.org_id
+}}
+
+resource "mongodbatlas_project_ip_access_list" "e" {{
+  count      = {entries}
+  project_id = mongodbatlas_project.p[floor(count.index / {ENTRIES_PER_PROJECT})].id
+  cidr_block = "10.${{floor(count.index / {ENTRIES_PER_PROJECT})}}.${{count.index % {ENTRIES_PER_PROJECT}}}.0/24"
+  comment    = "bench"
+}}
+"#
+    )
+}
+
+/// The same graph from `terraform_data`: 5 nodes, and 1,000 nodes each depending on one of them.
+fn floor_config(tag: &str) -> String {
+    let entries = PROJECTS * ENTRIES_PER_PROJECT;
+    format!(
+        r#"variable "org_id" {{
+  type = string
+}}
+
+resource "terraform_data" "p" {{
+  count = {PROJECTS}
+  input = {{
+    name   = "bench-{tag}-${{count.index}}"
+    org_id = var.org_id
+  }}
+}}
+
+resource "terraform_data" "e" {{
+  count = {entries}
+  input = {{
+    project_id = terraform_data.p[floor(count.index / {ENTRIES_PER_PROJECT})].id
+    cidr_block = "10.${{floor(count.index / {ENTRIES_PER_PROJECT})}}.${{count.index % {ENTRIES_PER_PROJECT}}}.0/24"
+    comment    = "bench"
+  }}
+}}
+"#
+    )
+}
+
+/// 200 entries in one existing project.
+fn one_project_config() -> String {
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+variable "project_id" {{
+  type = string
+}}
+
+resource "mongodbatlas_project_ip_access_list" "e" {{
+  count      = {ENTRIES_PER_PROJECT}
+  project_id = var.project_id
+  cidr_block = "10.9.${{count.index}}.0/24"
+  comment    = "bench"
+}}
+"#
+    )
+}
+
+/// A directory with the provider installed through dev_overrides, and terraform's environment.
+struct TerraformEnv {
+    root: tempfile::TempDir,
+    env: Vec<(String, String)>,
+    terraform: PathBuf,
+}
+
+impl TerraformEnv {
+    fn new(provider: &Path, sandbox: &SandboxProcess) -> Result<TerraformEnv> {
+        let terraform = acceptance_tests::terraform_path()?;
+        let root = tempfile::Builder::new().prefix("tfbench-").tempdir()?;
+        let plugins = root.path().join("plugins");
+        std::fs::create_dir_all(&plugins)?;
+        std::os::unix::fs::symlink(provider, plugins.join("terraform-provider-mongodbatlas"))?;
+        let cli_config = root.path().join("terraformrc");
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"mongodb/mongodbatlas\" = \"{}\"\n  }}\n}}\n",
+                plugins.display()
+            ),
+        )?;
+        let env = [
+            ("TF_CLI_CONFIG_FILE", cli_config.display().to_string()),
+            ("CHECKPOINT_DISABLE", "1".into()),
+            ("TF_IN_AUTOMATION", "1".into()),
+            ("TF_INPUT", "0".into()),
+            ("MONGODB_ATLAS_PUBLIC_KEY", PUBLIC_KEY.into()),
+            ("MONGODB_ATLAS_PRIVATE_KEY", PRIVATE_KEY.into()),
+            ("MONGODB_ATLAS_BASE_URL", sandbox.base_url.clone()),
+            ("TF_VAR_org_id", sandbox.org_id.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        Ok(TerraformEnv {
+            root,
+            env,
+            terraform,
+        })
+    }
+
+    fn workdir(&self, name: &str, config: &str) -> Result<PathBuf> {
+        let dir = self.root.path().join(name);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("main.tf"), config)?;
+        Ok(dir)
+    }
+
+    /// Runs terraform in `dir`; fails with its output unless it exits 0. Returns the wall
+    /// time and stdout.
+    fn run(&self, dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Result<(f64, String)> {
+        let mut cmd = Command::new(&self.terraform);
+        cmd.args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .env_remove("TF_LOG");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let started = Instant::now();
+        let out = cmd.output().context("running terraform")?;
+        let secs = started.elapsed().as_secs_f64();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            bail!(
+                "terraform {args:?} in {} failed:\n{stdout}\n{}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok((secs, stdout))
+    }
+
+    fn apply(&self, dir: &Path) -> Result<f64> {
+        let (secs, _) = self.run(dir, &["apply", "-auto-approve", "-no-color"], &[])?;
+        Ok(secs)
+    }
+
+    /// A refresh plan that must find nothing to change.
+    fn refresh_plan(&self, dir: &Path) -> Result<f64> {
+        let (secs, out) = self.run(dir, &["plan", "-no-color"], &[])?;
+        if !out.contains("No changes.") {
+            bail!(
+                "the refresh plan in {} proposed changes:\n{out}",
+                dir.display()
+            );
+        }
+        Ok(secs)
+    }
+}
+
+/// What [`RssSampler`] saw of the processes running one executable.
+#[derive(Default)]
+struct Sampled {
+    /// Largest VmHWM (kB) of any of them.
+    peak_kb: u64,
+    /// How many there were.
+    processes: usize,
+    /// Their CPU time (user + system), summed, in seconds (as last sampled).
+    cpu_secs: f64,
+}
+
+/// Samples the peak RSS (VmHWM) and CPU time of every process running `exe`, every ~10 ms,
+/// until stopped.
+struct RssSampler {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<Sampled>>,
+}
+
+impl RssSampler {
+    fn start(exe: &Path) -> RssSampler {
+        let exe = std::fs::canonicalize(exe).unwrap_or_else(|_| exe.to_path_buf());
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut peaks: std::collections::HashMap<u32, u64> = Default::default();
+            let mut cpu: std::collections::HashMap<u32, u64> = Default::default();
+            loop {
+                let last = flag.load(Ordering::Relaxed);
+                if let Ok(procs) = std::fs::read_dir("/proc") {
+                    for p in procs.flatten() {
+                        let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok())
+                        else {
+                            continue;
+                        };
+                        if std::fs::read_link(p.path().join("exe")).ok().as_deref()
+                            != Some(exe.as_path())
+                        {
+                            continue;
+                        }
+                        let status =
+                            std::fs::read_to_string(p.path().join("status")).unwrap_or_default();
+                        let hwm = status
+                            .lines()
+                            .find_map(|l| l.strip_prefix("VmHWM:"))
+                            .and_then(|v| {
+                                v.trim().trim_end_matches("kB").trim().parse::<u64>().ok()
+                            });
+                        if let Some(kb) = hwm {
+                            let peak = peaks.entry(pid).or_default();
+                            *peak = (*peak).max(kb);
+                        }
+                        // utime and stime: fields 14 and 15, counted after the `(comm)`.
+                        let stat =
+                            std::fs::read_to_string(p.path().join("stat")).unwrap_or_default();
+                        let ticks: u64 = stat
+                            .rsplit_once(')')
+                            .map(|(_, rest)| {
+                                rest.split_whitespace()
+                                    .skip(11)
+                                    .take(2)
+                                    .filter_map(|v| v.parse::<u64>().ok())
+                                    .sum()
+                            })
+                            .unwrap_or(0);
+                        let t = cpu.entry(pid).or_default();
+                        *t = (*t).max(ticks);
+                    }
+                }
+                if last {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            // USER_HZ is 100 on Linux.
+            Sampled {
+                peak_kb: peaks.values().copied().max().unwrap_or(0),
+                processes: peaks.len(),
+                cpu_secs: cpu.values().sum::<u64>() as f64 / 100.0,
+            }
+        });
+        RssSampler {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) -> Sampled {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+async fn stats_json(base_url: &str) -> Result<serde_json::Value> {
+    reqwest_get_json(&format!("{base_url}/_sandbox/stats")).await
+}
+
+fn fmt_times(v: &[f64]) -> String {
+    v.iter()
+        .map(|t| format!("{t:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Scenario 1 and 3: apply and refresh of 5 projects × 200 entries, next to the floor.
+async fn terraform_at_scale(provider: &Path, rows: &mut Vec<Row>) -> Result<()> {
+    let sandbox = start_sandbox(&["--transition-seconds", "0"])?;
+    let tf = TerraformEnv::new(provider, &sandbox)?;
+    let (mut ours_apply, mut floor_apply) = (Vec::new(), Vec::new());
+    let mut ours_dir = PathBuf::new();
+    let mut floor_dir = PathBuf::new();
+    for run in 0..RUNS {
+        let tag = format!("r{run}");
+        floor_dir = tf.workdir(&format!("floor-{run}"), &floor_config(&tag))?;
+        floor_apply.push(tf.apply(&floor_dir)?);
+        ours_dir = tf.workdir(&format!("atlas-{run}"), &atlas_config(&tag))?;
+        ours_apply.push(tf.apply(&ours_dir)?);
+        eprintln!(
+            "apply run {run}: ours {:.2} s, floor {:.2} s",
+            ours_apply[run], floor_apply[run]
+        );
+    }
+    let (mut ours_plan, mut floor_plan, mut requests, mut rss, mut cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut processes = 0;
+    for run in 0..RUNS {
+        floor_plan.push(tf.refresh_plan(&floor_dir)?);
+        let before = requests_total(&sandbox.base_url).await?;
+        let sampler = RssSampler::start(provider);
+        ours_plan.push(tf.refresh_plan(&ours_dir)?);
+        let sampled = sampler.finish();
+        let (peak_kb, procs) = (sampled.peak_kb, sampled.processes);
+        cpu.push(sampled.cpu_secs);
+        let after = requests_total(&sandbox.base_url).await?;
+        // The first stats call is counted by the second.
+        requests.push((after - before - 1) as f64);
+        rss.push(peak_kb as f64 / 1024.0);
+        processes = processes.max(procs);
+        eprintln!(
+            "refresh run {run}: ours {:.2} s, floor {:.2} s, {} requests, peak RSS {:.1} MB, provider CPU {:.2} s",
+            ours_plan[run],
+            floor_plan[run],
+            after - before - 1,
+            peak_kb as f64 / 1024.0,
+            sampled.cpu_secs
+        );
+    }
+    let by_operation = stats_json(&sandbox.base_url).await?["requests_by_operation"].clone();
+    eprintln!("requests by operation over the whole scenario: {by_operation}");
+
+    let (o, f) = (median(ours_plan.clone()), median(floor_plan.clone()));
+    rows.push(row(
+        "refresh plan, 5 × 200 entries: ours / terraform_data floor (median of 3)",
+        format!(
+            "{o:.2} s / {f:.2} s = {:.2}× (ours {} s; floor {} s)",
+            o / f,
+            fmt_times(&ours_plan),
+            fmt_times(&floor_plan)
+        ),
+        "≤ 1.2×",
+        Some(o <= 1.2 * f),
+    ));
+    let r = median(requests.clone());
+    rows.push(row(
+        "API requests during that refresh (median)",
+        format!("{r:.0} (runs: {})", fmt_times(&requests).replace(".00", "")),
+        "≤ 15",
+        Some(r <= 15.0),
+    ));
+    let peak = rss.iter().copied().fold(0.0, f64::max);
+    rows.push(row(
+        "provider peak RSS during that refresh (max VmHWM)",
+        format!("{peak:.1} MB ({processes} provider process(es) per plan)"),
+        "≤ 30 MB",
+        Some(peak > 0.0 && peak <= 30.0),
+    ));
+    rows.push(row(
+        "provider CPU time (user+sys, all its processes) during that refresh (median)",
+        format!("{:.2} s", median(cpu)),
+        "- (where the time goes)",
+        None,
+    ));
+    let (o, f) = (median(ours_apply.clone()), median(floor_apply.clone()));
+    rows.push(row(
+        "apply of 1,005 resources: ours / terraform_data floor (median of 3)",
+        format!(
+            "{o:.2} s / {f:.2} s = {:.2}× (ours {} s; floor {} s)",
+            o / f,
+            fmt_times(&ours_apply),
+            fmt_times(&floor_apply)
+        ),
+        "≤ 1.3×",
+        Some(o <= 1.3 * f),
+    ));
+    Ok(())
+}
+
+/// Scenario 2: 200 entries in one project, the sandbox adding 100 ms to every request.
+async fn terraform_batched_creates(provider: &Path, rows: &mut Vec<Row>) -> Result<()> {
+    let sandbox = start_sandbox(&["--transition-seconds", "0", "--latency-ms", "100"])?;
+    let tf = TerraformEnv::new(provider, &sandbox)?;
+    let client = sdk_client(&sandbox.base_url)?;
+    let mut times = Vec::new();
+    let mut posts = Vec::new();
+    let mut requests = Vec::new();
+    for run in 0..RUNS {
+        let project = client
+            .projects()
+            .create(atlas_admin_sdk::models::CreateProject::new(
+                format!("latency-{run}"),
+                sandbox.org_id.clone(),
+            ))
+            .await?;
+        let dir = tf.workdir(&format!("latency-{run}"), &one_project_config())?;
+        let before = stats_json(&sandbox.base_url).await?;
+        let (secs, _) = tf.run(
+            &dir,
+            &["apply", "-auto-approve", "-no-color"],
+            &[("TF_VAR_project_id", &project.id)],
+        )?;
+        let after = stats_json(&sandbox.base_url).await?;
+        let count =
+            |v: &serde_json::Value, op: &str| v["requests_by_operation"][op].as_u64().unwrap_or(0);
+        let op = "createGroupAccessListEntry";
+        posts.push((count(&after, op) - count(&before, op)) as f64);
+        let total = |v: &serde_json::Value| v["requests_total"].as_u64().unwrap_or(0);
+        requests.push((total(&after) - total(&before) - 1) as f64);
+        times.push(secs);
+        eprintln!(
+            "latency run {run}: {secs:.2} s, {} POSTs, {} requests",
+            posts[run], requests[run]
+        );
+    }
+    let t = median(times.clone());
+    rows.push(row(
+        "create 200 entries in one project, +100 ms per request (median of 3)",
+        format!(
+            "{t:.2} s (runs {} s; {:.0} POSTs, {:.0} requests)",
+            fmt_times(&times),
+            median(posts),
+            median(requests)
+        ),
+        "≤ 5 s",
+        Some(t <= 5.0),
+    ));
+    Ok(())
+}
+
 fn print(rows: &[Row]) {
     let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(10);
     let m = rows.iter().map(|r| r.measured.len()).max().unwrap_or(10);
@@ -295,6 +728,12 @@ async fn main() -> Result<()> {
     }
     if want("sandbox") {
         sandbox_throughput(&mut rows).await?;
+    }
+    if want("terraform") || want("scale") {
+        terraform_at_scale(&provider, &mut rows).await?;
+    }
+    if want("terraform") || want("creates") {
+        terraform_batched_creates(&provider, &mut rows).await?;
     }
     print(&rows);
     Ok(())
