@@ -121,8 +121,17 @@ async fn acc_project_ip_access_list_basic() -> Result<()> {
     assert!(cidr["ip_address"].is_null());
     assert!(cidr["comment"].is_null());
     let client = h.client()?;
-    let status = client.access_list().status(&project_id, "1.2.3.4").await?;
-    assert_eq!(status.as_str(), "ACTIVE", "create waited for ACTIVE");
+    // The entry exists at once and Atlas applies it shortly after (the sandbox: 0.5 s).
+    let status = client
+        .access_list()
+        .wait_applied(
+            &project_id,
+            "1.2.3.4",
+            std::time::Duration::from_secs(10),
+            std::future::pending(),
+        )
+        .await?;
+    assert_eq!(status.as_str(), "ACTIVE");
     wd.assert_empty_plan(&[]).await?;
     wd.assert_empty_plan(&["-refresh=false"]).await?;
     wd.destroy().await?;

@@ -9,8 +9,10 @@
 //! so nothing shows as "(known after apply)" and state always equals the plan.
 //!
 //! Creates go through the per-project [`crate::access_list_batcher`] (concurrent creates in a
-//! project share one POST; no two writes to a project overlap), then wait for the entry to
-//! become ACTIVE. Deletes wait until the entry is gone.
+//! project share one POST; no two writes to a project overlap). Like the official provider, a
+//! create does not wait for Atlas to report the entry ACTIVE (that takes a GET per entry and
+//! serialises large applies); the entry exists and is in state once its POST is answered.
+//! Deletes wait until the entry is gone.
 //!
 //! Reads look the entry up in the project's whole list, shared by all concurrent reads of the
 //! project's entries through [`crate::read_cache`] (a refresh of 200 entries is one list call);
@@ -22,7 +24,7 @@ use crate::errors::api_error;
 use crate::ids::{encode_state_id, split_access_list_import_id};
 use crate::AtlasClient;
 use async_trait::async_trait;
-use atlas_admin_sdk::models::{AccessListEntry, AccessListStatus};
+use atlas_admin_sdk::models::AccessListEntry;
 use atlas_admin_sdk::{Client, Error, ListOptions, Poll};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -43,7 +45,6 @@ pub struct ProjectIpAccessListResource;
 /// The three kinds of entry; exactly one is configured.
 pub const ENTRY_KINDS: [&str; 3] = ["cidr_block", "ip_address", "aws_security_group"];
 
-const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(45 * 60);
 const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(45 * 60);
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
@@ -525,7 +526,6 @@ impl Resource for ProjectIpAccessListResource {
         let project_id = required(&plan.project_id, "project_id")?.to_string();
         let requested = expand(&req.config);
         let entry = entry_of(&req.config)?;
-        let deadline = timeout(&plan, "create", DEFAULT_CREATE_TIMEOUT)?;
         let client = cx.client();
         let what = format!("creating access list entry {entry} in project {project_id}");
         let answered = tokio::select! {
@@ -538,25 +538,6 @@ impl Resource for ProjectIpAccessListResource {
         };
         client.reads.invalidate(&project_id);
         let answered = answered.map_err(|e| Diagnostics::from(api_error(client, &what, &e)))?;
-        let api = client.access_list();
-        let status = calls::wait(|| {
-            api.wait_applied(&project_id, &entry, deadline, cx.cancellation().cancelled())
-        })
-        .await
-        .map_err(|e| {
-            Diagnostics::from(api_error(
-                client,
-                &format!("waiting for access list entry {entry} to become ACTIVE"),
-                &e,
-            ))
-        })?;
-        if status == AccessListStatus::Failed {
-            return Err(Diagnostic::error(
-                format!("Access list entry {entry} failed"),
-                format!("Atlas reports status FAILED for {entry} in project {project_id}."),
-            )
-            .into());
-        }
         // The POST answered with the whole list: read the entry again only if it was missing.
         let current = match answered {
             Some(current) => current,
