@@ -18,10 +18,10 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub mod cli;
 mod areas;
 mod auth;
 mod authz;
+pub mod cli;
 mod control;
 mod error;
 mod extract;
