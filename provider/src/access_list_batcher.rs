@@ -45,8 +45,6 @@ struct ProjectQueue<T> {
     /// Held for every write (batched POST or DELETE) to the project.
     writes: tokio::sync::Mutex<()>,
     pending: Mutex<Vec<Pending<T>>>,
-    /// When the last batch's POST ended.
-    last_post: Mutex<Option<tokio::time::Instant>>,
 }
 
 /// Per-project write coalescer; one per provider process (see [`crate::AtlasClient`]).
@@ -92,7 +90,6 @@ impl<T> Batcher<T> {
                 Arc::new(ProjectQueue {
                     writes: tokio::sync::Mutex::new(()),
                     pending: Mutex::new(Vec::new()),
-                    last_post: Mutex::new(None),
                 })
             })
             .clone()
@@ -130,7 +127,6 @@ impl<T: Clone + Send + 'static> Batcher<T> {
                     self.gather(&queue).await;
                     let batch = std::mem::take(&mut *take_lock(&queue.pending));
                     send_batch(sender, project_id, batch).await;
-                    *take_lock(&queue.last_post) = Some(tokio::time::Instant::now());
                 }
                 drop(guard);
                 None
@@ -150,18 +146,14 @@ impl<T: Clone + Send + 'static> Batcher<T> {
 
 impl<T> Batcher<T> {
     /// The gathering window: lets concurrent creates queue up until none has arrived for a
-    /// quarter of the window, or for the whole window at most; none right after a POST.
+    /// quarter of the window, or for the whole window at most. Also right after a POST: the
+    /// callers that POST answered come back with their successors a few ms later, and waiting
+    /// for them makes the next batch about half again as large (200 creates: 39 POSTs → 29).
     async fn gather(&self, queue: &ProjectQueue<T>) {
         if self.window.is_zero() {
             return;
         }
         let quiet = (self.window / 4).max(Duration::from_millis(1));
-        // Entries that queued up while the previous POST was in flight have had all that time
-        // to gather: send them at once.
-        let just_posted = take_lock(&queue.last_post).is_some_and(|t| t.elapsed() < quiet);
-        if just_posted {
-            return;
-        }
         let deadline = tokio::time::Instant::now() + self.window;
         let mut seen = take_lock(&queue.pending).len();
         loop {
