@@ -94,7 +94,7 @@ fn encode_value(
             out.push(NIL);
             Ok(())
         }
-        (_, Value::Unknown(u)) => encode_unknown(out, path, u),
+        (_, Value::Unknown(u)) => encode_unknown(out, path, u, ty),
         (Type::String | Type::Bool | Type::Number, _) => encode_primitive(out, path, v, ty),
         (Type::List(ety), _) => encode_list(out, path, v, ty, ety, depth),
         (Type::Set(ety), _) => encode_set(out, path, v, ty, ety, depth),
@@ -290,11 +290,18 @@ fn encode_dynamic(
 }
 
 #[inline(never)]
-fn encode_unknown(out: &mut Vec<u8>, path: &PathBuf, u: &Unknown) -> Result<(), CodecError> {
+fn encode_unknown(
+    out: &mut Vec<u8>,
+    path: &PathBuf,
+    u: &Unknown,
+    ty: &Type,
+) -> Result<(), CodecError> {
     match &u.refinement {
         // An empty refinement map (or anything of length ≤ 1) means "no refinements": cty's
-        // decoder reads those as plain unknowns, and cty never writes ext 12 for them.
-        Some(payload) if payload.len() > 1 => {
+        // decoder reads those as plain unknowns, and cty never writes ext 12 for them. A
+        // refinement that does not fit the type it is written at (e.g. a string prefix on an
+        // unknown whose type was inferred as number) is dropped, as cty would reject it.
+        Some(payload) if payload.len() > 1 && refinement_fits(payload, ty) => {
             let len = u32::try_from(payload.len())
                 .map_err(|_| path.error("unknown value refinement is too large"))?;
             rmp::encode::write_ext_meta(out, len, REFINED_UNKNOWN_EXT).map_err(write_err(path))?;
@@ -303,6 +310,20 @@ fn encode_unknown(out: &mut Vec<u8>, path: &PathBuf, u: &Unknown) -> Result<(), 
         _ => out.extend_from_slice(&PLAIN_UNKNOWN),
     }
     Ok(())
+}
+
+/// Whether a refinement payload is one the decoder accepts at `ty` (cty drops refinements of
+/// unknowns of unknown type, so none fits `dynamic`).
+fn refinement_fits(payload: &[u8], ty: &Type) -> bool {
+    if *ty == Type::Dynamic || payload.len() > MAX_REFINEMENT_LEN {
+        return false;
+    }
+    let mut r = Decoder {
+        buf: payload,
+        pos: 0,
+        path: PathBuf::new(),
+    };
+    r.check_refinements(ty).is_ok()
 }
 
 /// cty's choice: int when integral and within int64, float64 when exact, else a decimal string.
@@ -1208,5 +1229,20 @@ mod tests {
             &ty,
         );
         assert_eq!(a, [0x92, 0x01, 0x03]);
+    }
+
+    /// Found by the round-trip proptest: at a dynamic position a map holding only a
+    /// string-prefix-refined unknown gets an inferred element type that is not string; the
+    /// refinement must be dropped rather than written where the decoder rejects it.
+    #[test]
+    fn refinement_that_does_not_fit_the_inferred_type_is_dropped() {
+        let refinement = vec![0x82, 0x01, 0xc2, 0x02, 0xa1, 0x61];
+        let mut m = std::collections::BTreeMap::new();
+        m.insert(String::new(), Value::unknown_refined(refinement));
+        let v = Value::Map(m);
+        let bytes = encode_msgpack(&v, &Type::Dynamic).unwrap();
+        let back = decode_msgpack(&bytes, &Type::Dynamic).unwrap();
+        assert!(back.semantically_equal(&v), "{back:?}");
+        assert_eq!(encode_msgpack(&back, &Type::Dynamic).unwrap(), bytes);
     }
 }
