@@ -13,7 +13,7 @@ use std::fmt;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Method;
 
-use super::digest::DigestAuth;
+use super::digest::{ChallengeLease, DigestAuth, Start};
 use super::oauth::{HttpContext, ServiceAccountAuth};
 use crate::Result;
 
@@ -76,6 +76,14 @@ pub enum Credentials {
     },
 }
 
+/// What to send a request with: see [`Authenticator::authorization`].
+pub(crate) struct Prepared<'a> {
+    /// The `Authorization` header, if any.
+    pub(crate) header: Option<HeaderValue>,
+    /// Set when this request fetches the first digest challenge for concurrent ones.
+    pub(crate) lease: Option<ChallengeLease<'a>>,
+}
+
 /// Per-client authentication state built from [`Credentials`].
 #[derive(Debug)]
 pub(crate) enum Authenticator {
@@ -92,7 +100,7 @@ impl Authenticator {
             Credentials::Digest {
                 public_key,
                 private_key,
-            } => Authenticator::Digest(DigestAuth::new(public_key, private_key)),
+            } => Authenticator::Digest(DigestAuth::new(public_key, private_key, ctx.timeout)),
             Credentials::Bearer(token) => Authenticator::Bearer(token),
             Credentials::ServiceAccount {
                 client_id,
@@ -106,18 +114,29 @@ impl Authenticator {
     }
 
     /// The `Authorization` header to send up front, if any. For digest this is only available
-    /// once a challenge has been cached; for a service account it may fetch a token (an error
-    /// here means the API request was not sent).
-    pub(crate) async fn authorization(
-        &self,
-        method: &Method,
-        uri: &str,
-    ) -> Result<Option<HeaderValue>> {
-        Ok(match self {
+    /// once a challenge has been cached; until then one request fetches it (the returned
+    /// lease, to [`ChallengeLease::finish`] once its answer is handled) and concurrent ones
+    /// wait for it. For a service account it may fetch a token. An error here means the API
+    /// request was not sent.
+    pub(crate) async fn authorization(&self, method: &Method, uri: &str) -> Result<Prepared<'_>> {
+        let header = match self {
             Authenticator::None => None,
-            Authenticator::Digest(d) => d.preemptive(method, uri).and_then(sensitive),
+            Authenticator::Digest(d) => match d.start(method, uri).await? {
+                Start::Header(h) => sensitive(h),
+                Start::Fetch(lease) => {
+                    return Ok(Prepared {
+                        header: None,
+                        lease: Some(lease),
+                    })
+                }
+                Start::Unauthenticated => None,
+            },
             Authenticator::Bearer(token) => sensitive(format!("Bearer {}", token.expose_secret())),
             Authenticator::ServiceAccount(sa) => Some(sa.authorization().await?),
+        };
+        Ok(Prepared {
+            header,
+            lease: None,
         })
     }
 
@@ -198,7 +217,7 @@ mod tests {
             .authorization(&Method::GET, "/api/atlas/v2/orgs")
             .await
             .ok()
-            .flatten();
+            .and_then(|p| p.header);
         assert_eq!(h.as_ref().map(|h| h.is_sensitive()), Some(true));
         assert_eq!(h.as_ref().and_then(|h| h.to_str().ok()), Some("Bearer tok"));
     }

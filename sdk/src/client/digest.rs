@@ -5,15 +5,21 @@
 //! `Authorization` preemptively with the cached nonce and an incrementing nonce count, so they
 //! cost one round trip. When the server rejects a cached nonce (`stale=true`, expiry), the new
 //! challenge replaces the cached one and the request is retried once.
+//!
+//! The first challenge is fetched once for concurrent requests (see [`DigestAuth`]): on a
+//! fresh client, N concurrent calls cost N + 1 requests.
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use md5::{Digest as _, Md5};
 use reqwest::header::{HeaderMap, WWW_AUTHENTICATE};
 use reqwest::Method;
+use tokio::sync::Notify;
 
 use super::auth::Secret;
+use crate::{Error, Result};
 
 /// A parsed `Digest` challenge.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -246,11 +252,34 @@ struct Cached {
     nc: u32,
 }
 
+#[derive(Debug, Default)]
+struct State {
+    cached: Option<Cached>,
+    /// No nonce is known and one request is out fetching the first challenge (it holds the
+    /// [`ChallengeLease`]).
+    fetching: bool,
+    /// Bumped each time a fetch ends without a nonce being cached (a non-401 answer, an
+    /// unusable challenge, a transport error): the requests that waited for it then go on
+    /// their own.
+    failed_fetches: u64,
+}
+
 /// Digest state of one client: the credentials and the cached challenge.
+///
+/// The first challenge is single-flight: while no nonce is known, one request goes out
+/// without credentials to fetch it and concurrent requests wait for that challenge, then send
+/// with the shared nonce and their own nonce count (N concurrent first calls cost N + 1
+/// requests, not 2N). If the fetching request is dropped (cancelled) a waiter takes over; if
+/// it ends without a challenge the waiters go unauthenticated on their own, as without
+/// sharing. A waiter waits at most the request timeout.
 pub(crate) struct DigestAuth {
     username: String,
     password: Secret,
-    cached: Mutex<Option<Cached>>,
+    state: Mutex<State>,
+    /// Wakes the requests waiting for the first challenge.
+    fetch_done: Notify,
+    /// Longest a request waits for another's challenge (the client's request timeout).
+    wait_limit: Option<Duration>,
 }
 
 impl std::fmt::Debug for DigestAuth {
@@ -262,20 +291,65 @@ impl std::fmt::Debug for DigestAuth {
     }
 }
 
+/// How to send a request with digest credentials.
+pub(crate) enum Start<'a> {
+    /// With this `Authorization` value (the cached nonce, a fresh nonce count).
+    Header(String),
+    /// Without credentials: no nonce is known and this request fetches the challenge for
+    /// everyone. Keep the lease until its answer has been handled.
+    Fetch(ChallengeLease<'a>),
+    /// Without credentials, on its own (the shared fetch ended without a challenge).
+    Unauthenticated,
+}
+
+/// Held by the request fetching the first challenge. [`ChallengeLease::finish`] once its
+/// response (or transport error) has been handled: waiters then use the cached nonce, or go on
+/// their own if there is none. Dropped without `finish` (the request was cancelled), it hands
+/// the fetch to one of the waiters.
+pub(crate) struct ChallengeLease<'a> {
+    auth: &'a DigestAuth,
+    finished: bool,
+}
+
+impl ChallengeLease<'_> {
+    /// The fetching request got its answer (or failed): release the waiters.
+    pub(crate) fn finish(mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for ChallengeLease<'_> {
+    fn drop(&mut self) {
+        {
+            let mut st = self.auth.lock();
+            st.fetching = false;
+            if self.finished && st.cached.is_none() {
+                st.failed_fetches = st.failed_fetches.wrapping_add(1);
+            }
+        }
+        self.auth.fetch_done.notify_waiters();
+    }
+}
+
 impl DigestAuth {
-    pub(crate) fn new(username: String, password: Secret) -> Self {
+    pub(crate) fn new(username: String, password: Secret, wait_limit: Option<Duration>) -> Self {
         DigestAuth {
             username,
             password,
-            cached: Mutex::new(None),
+            state: Mutex::new(State::default()),
+            fetch_done: Notify::new(),
+            wait_limit,
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Reserves the next nonce count for the cached challenge. The lock makes `nc` unique per
     /// request even under concurrency.
-    fn next(&self) -> Option<(Challenge, u32)> {
-        let mut guard = self.cached.lock().unwrap_or_else(|p| p.into_inner());
-        let cached = guard.as_mut()?;
+    fn next(st: &mut State) -> Option<(Challenge, u32)> {
+        let cached = st.cached.as_mut()?;
         cached.nc = cached.nc.checked_add(1)?;
         Some((cached.challenge.clone(), cached.nc))
     }
@@ -292,10 +366,59 @@ impl DigestAuth {
         )
     }
 
-    /// Header for a request sent before any 401, from the cached challenge.
-    pub(crate) fn preemptive(&self, method: &Method, uri: &str) -> Option<String> {
-        let (challenge, nc) = self.next()?;
-        Some(self.header(&challenge, nc, method, uri))
+    /// How to send a request before any 401: with the cached challenge if there is one;
+    /// otherwise fetch it, or wait for the request already fetching it (at most the request
+    /// timeout: then [`Error::Timeout`]).
+    pub(crate) async fn start(&self, method: &Method, uri: &str) -> Result<Start<'_>> {
+        let decided = self.decide(method, uri);
+        match self.wait_limit {
+            None => Ok(decided.await),
+            Some(limit) => tokio::time::timeout(limit, decided)
+                .await
+                .map_err(|_| Error::Timeout {
+                    operation: format!(
+                        "{method} {uri} (waiting {limit:?} for the digest challenge fetched by a \
+                         concurrent request)"
+                    ),
+                }),
+        }
+    }
+
+    async fn decide(&self, method: &Method, uri: &str) -> Start<'_> {
+        // The `failed_fetches` count when this request started waiting.
+        let mut waiting_since = None;
+        loop {
+            // Registered before the state is read, so a wake-up in between is not lost.
+            let done = self.fetch_done.notified();
+            let mut done = std::pin::pin!(done);
+            done.as_mut().enable();
+            {
+                let mut st = self.lock();
+                if st.cached.is_some() {
+                    let next = Self::next(&mut st);
+                    drop(st);
+                    return match next {
+                        Some((challenge, nc)) => {
+                            Start::Header(self.header(&challenge, nc, method, uri))
+                        }
+                        // Nonce count exhausted: let the server issue a new nonce.
+                        None => Start::Unauthenticated,
+                    };
+                }
+                if waiting_since.is_some_and(|n| n != st.failed_fetches) {
+                    return Start::Unauthenticated;
+                }
+                if !st.fetching {
+                    st.fetching = true;
+                    return Start::Fetch(ChallengeLease {
+                        auth: self,
+                        finished: false,
+                    });
+                }
+                waiting_since = Some(st.failed_fetches);
+            }
+            done.await;
+        }
     }
 
     /// Takes the challenge of a 401, caches it and returns the header to retry with.
@@ -311,15 +434,15 @@ impl DigestAuth {
             .filter_map(|v| v.to_str().ok())
             .find_map(Challenge::parse)?;
         let (challenge, nc) = {
-            let mut guard = self.cached.lock().unwrap_or_else(|p| p.into_inner());
-            match guard.as_mut() {
+            let mut st = self.lock();
+            match st.cached.as_mut() {
                 // Another request already installed this nonce: keep counting from it.
                 Some(c) if c.challenge.nonce == challenge.nonce => {
                     c.nc = c.nc.checked_add(1)?;
                     (c.challenge.clone(), c.nc)
                 }
                 _ => {
-                    *guard = Some(Cached {
+                    st.cached = Some(Cached {
                         challenge: challenge.clone(),
                         nc: 1,
                     });
@@ -479,22 +602,52 @@ mod tests {
         );
     }
 
-    #[test]
-    fn digest_auth_caches_challenge_and_increments_nc() {
-        let d = DigestAuth::new("user".into(), Secret::new("pass"));
-        assert!(d.preemptive(&Method::GET, "/a").is_none());
+    fn challenge_headers(nonce: &str, stale: bool) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_static(
-                r#"Digest realm="MMS Public API", nonce="n1", algorithm=MD5, qop="auth""#,
-            ),
+        let value = format!(
+            r#"Digest realm="MMS Public API", nonce="{nonce}", algorithm=MD5, qop="auth", stale={stale}"#
         );
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(WWW_AUTHENTICATE, v);
+        }
+        headers
+    }
+
+    /// The header of a `Start::Header`, panicking on anything else.
+    fn header_of(start: Start<'_>) -> String {
+        match start {
+            Start::Header(h) => h,
+            Start::Fetch(_) => panic!("expected a header, got Fetch"),
+            Start::Unauthenticated => panic!("expected a header, got Unauthenticated"),
+        }
+    }
+
+    fn lease_of(start: Result<Start<'_>>) -> ChallengeLease<'_> {
+        match start {
+            Ok(Start::Fetch(lease)) => lease,
+            Ok(Start::Header(h)) => panic!("expected Fetch, got a header {h}"),
+            Ok(Start::Unauthenticated) => panic!("expected Fetch, got Unauthenticated"),
+            Err(e) => panic!("expected Fetch, got {e}"),
+        }
+    }
+
+    const PENDING: Duration = Duration::from_millis(30);
+
+    #[tokio::test]
+    async fn digest_auth_caches_challenge_and_increments_nc() {
+        let d = DigestAuth::new("user".into(), Secret::new("pass"), None);
+        let lease = lease_of(d.start(&Method::GET, "/a").await);
+        let headers = challenge_headers("n1", false);
         let first = d
             .answer_challenge(&Method::GET, "/a", &headers)
             .unwrap_or_default();
+        lease.finish();
         assert!(first.contains("nc=00000001"), "{first}");
-        let second = d.preemptive(&Method::GET, "/b").unwrap_or_default();
+        let second = header_of(
+            d.start(&Method::GET, "/b")
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
         assert!(second.contains("nc=00000002"), "{second}");
         assert!(second.contains(r#"uri="/b""#));
         // Same nonce answered again (a concurrent first request): counting continues.
@@ -503,14 +656,8 @@ mod tests {
             .unwrap_or_default();
         assert!(third.contains("nc=00000003"), "{third}");
         // A new nonce resets the count.
-        headers.insert(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_static(
-                r#"Digest realm="MMS Public API", nonce="n2", qop="auth", stale=true"#,
-            ),
-        );
         let fourth = d
-            .answer_challenge(&Method::GET, "/d", &headers)
+            .answer_challenge(&Method::GET, "/d", &challenge_headers("n2", true))
             .unwrap_or_default();
         assert!(
             fourth.contains("nc=00000001") && fourth.contains(r#"nonce="n2""#),
@@ -518,21 +665,84 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn digest_first_challenge_is_single_flight() {
+        let d = DigestAuth::new("u".into(), Secret::new("p"), None);
+        let lease = lease_of(d.start(&Method::GET, "/leader").await);
+        let waiter = d.start(&Method::GET, "/waiter");
+        let mut waiter = std::pin::pin!(waiter);
+        assert!(
+            tokio::time::timeout(PENDING, &mut waiter).await.is_err(),
+            "a second request waits while the first fetches the challenge"
+        );
+        let leader = d.answer_challenge(&Method::GET, "/leader", &challenge_headers("n1", false));
+        assert!(leader.is_some_and(|h| h.contains("nc=00000001")));
+        // Released as soon as the leader has the challenge, before its re-send completes.
+        lease.finish();
+        let h = header_of(waiter.await.unwrap_or_else(|e| panic!("{e}")));
+        assert!(
+            h.contains(r#"nonce="n1""#) && h.contains("nc=00000002"),
+            "{h}"
+        );
+    }
+
+    #[tokio::test]
+    async fn digest_dropped_leader_hands_the_fetch_to_one_waiter() {
+        let d = DigestAuth::new("u".into(), Secret::new("p"), None);
+        let lease = lease_of(d.start(&Method::GET, "/a").await);
+        let w1 = d.start(&Method::GET, "/b");
+        let w2 = d.start(&Method::GET, "/c");
+        let (mut w1, mut w2) = (std::pin::pin!(w1), std::pin::pin!(w2));
+        assert!(tokio::time::timeout(PENDING, &mut w1).await.is_err());
+        assert!(tokio::time::timeout(PENDING, &mut w2).await.is_err());
+        drop(lease); // the leader's future was cancelled
+        let new_leader = lease_of(w1.await);
+        assert!(
+            tokio::time::timeout(PENDING, &mut w2).await.is_err(),
+            "the other waiter keeps waiting for the new leader"
+        );
+        let _ = d.answer_challenge(&Method::GET, "/b", &challenge_headers("n1", false));
+        new_leader.finish();
+        let h = header_of(w2.await.unwrap_or_else(|e| panic!("{e}")));
+        assert!(h.contains("nc=00000002"), "{h}");
+    }
+
+    #[tokio::test]
+    async fn digest_leader_without_challenge_releases_waiters_unauthenticated() {
+        let d = DigestAuth::new("u".into(), Secret::new("p"), None);
+        let lease = lease_of(d.start(&Method::GET, "/a").await);
+        let w = d.start(&Method::GET, "/b");
+        let mut w = std::pin::pin!(w);
+        assert!(tokio::time::timeout(PENDING, &mut w).await.is_err());
+        lease.finish(); // e.g. a 200 or 503 without a challenge, or a transport error
+        assert!(matches!(w.await, Ok(Start::Unauthenticated)));
+        // The next request fetches again.
+        let _again = lease_of(d.start(&Method::GET, "/c").await);
+    }
+
+    #[tokio::test]
+    async fn digest_waiter_times_out_after_the_request_timeout() {
+        let d = DigestAuth::new("u".into(), Secret::new("p"), Some(PENDING));
+        let _lease = lease_of(d.start(&Method::GET, "/a").await);
+        match d.start(&Method::POST, "/b").await {
+            Err(Error::Timeout { operation }) => {
+                assert!(operation.starts_with("POST /b"), "{operation}")
+            }
+            Err(e) => panic!("expected a timeout, got {e}"),
+            Ok(_) => panic!("expected a timeout"),
+        };
+    }
+
     #[test]
     fn digest_nc_unique_across_threads() {
-        let d = std::sync::Arc::new(DigestAuth::new("u".into(), Secret::new("p")));
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_static(r#"Digest realm="r", nonce="n", qop="auth""#),
-        );
-        let _ = d.answer_challenge(&Method::GET, "/", &headers);
+        let d = std::sync::Arc::new(DigestAuth::new("u".into(), Secret::new("p"), None));
+        let _ = d.answer_challenge(&Method::GET, "/", &challenge_headers("n", false));
         let handles: Vec<_> = (0..8)
             .map(|_| {
                 let d = d.clone();
                 std::thread::spawn(move || {
                     (0..50)
-                        .filter_map(|_| d.next().map(|(_, nc)| nc))
+                        .filter_map(|_| DigestAuth::next(&mut d.lock()).map(|(_, nc)| nc))
                         .collect::<Vec<_>>()
                 })
             })

@@ -393,7 +393,12 @@ impl Client {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
         };
-        let mut authorization = self
+        let auth::Prepared {
+            header: mut authorization,
+            // Fetching the first digest challenge for concurrent requests: finished as soon as
+            // the answer is handled (a drop, if this future is cancelled, hands the fetch on).
+            mut lease,
+        } = self
             .inner
             .auth
             .authorization(&request.method, &uri)
@@ -401,13 +406,17 @@ impl Client {
             .map_err(Failure::before_send)?;
         let mut answered_challenge = false;
         loop {
-            let resp = self
-                .execute(request, url, authorization.clone())
-                .await
-                .map_err(|error| Failure {
-                    before_send: is_connect_error(&error),
-                    error,
-                })?;
+            let sent = self.execute(request, url, authorization.clone()).await;
+            if !matches!(&sent, Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED) {
+                // No challenge to share: the waiters go on their own.
+                if let Some(lease) = lease.take() {
+                    lease.finish();
+                }
+            }
+            let resp = sent.map_err(|error| Failure {
+                before_send: is_connect_error(&error),
+                error,
+            })?;
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && !answered_challenge {
                 // A 401 means the request was not processed: anything failing from here on
@@ -421,9 +430,13 @@ impl Client {
                         resp.headers(),
                         authorization.as_ref(),
                     )
-                    .await
-                    .map_err(Failure::before_send)?;
-                if let Some(h) = renewed {
+                    .await;
+                // The challenge is cached now (if usable): release the waiters before
+                // re-sending, so they go in parallel with this request.
+                if let Some(lease) = lease.take() {
+                    lease.finish();
+                }
+                if let Some(h) = renewed.map_err(Failure::before_send)? {
                     answered_challenge = true;
                     authorization = Some(h);
                     // Drain the challenge body so the connection can be reused.
