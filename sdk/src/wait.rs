@@ -29,6 +29,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::client::retry::jittered;
 use crate::{Error, Result};
 
 /// What one poll observed.
@@ -108,22 +109,7 @@ impl Backoff {
     /// The delay after poll number `attempt` with `unit` ∈ `[0, 1]` choosing the jitter:
     /// 0 → `1 − jitter`, 0.5 → none, 1 → `1 + jitter`. Never above `max`.
     pub fn delay_with(&self, attempt: u32, unit: f64) -> Duration {
-        let jitter = if self.jitter.is_finite() {
-            self.jitter.clamp(0.0, 0.99)
-        } else {
-            0.0
-        };
-        let unit = if unit.is_finite() {
-            unit.clamp(0.0, 1.0)
-        } else {
-            0.5
-        };
-        let scale = 1.0 - jitter + 2.0 * jitter * unit;
-        let secs = self.base_delay(attempt).as_secs_f64() * scale;
-        if !secs.is_finite() {
-            return self.max;
-        }
-        Duration::from_secs_f64(secs.max(0.0)).min(self.max)
+        jittered(self.base_delay(attempt), self.jitter, unit).map_or(self.max, |d| d.min(self.max))
     }
 
     /// The delay after poll number `attempt`, with random jitter.
@@ -356,6 +342,9 @@ mod tests {
         let wild = Backoff::default().jitter(5.0);
         assert!(wild.delay_with(0, 0.0) > Duration::ZERO);
         assert_eq!(b.delay_with(0, f64::NAN), Duration::from_millis(200));
+        // A jittered delay beyond `Duration::MAX` is capped at `max` (it used to panic).
+        let unbounded = Backoff::new(Duration::MAX, Duration::MAX);
+        assert_eq!(unbounded.delay_with(0, 1.0), Duration::MAX);
     }
 
     #[tokio::test]

@@ -171,21 +171,30 @@ impl RetryPolicy {
     /// The delay before retry number `retry` with `unit` ∈ `[0, 1]` choosing the jitter
     /// (0 → `1 − jitter`, 0.5 → none, 1 → `1 + jitter`), never below `retry_after`.
     pub fn delay_with(&self, retry: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
-        let jitter = if self.jitter.is_finite() {
-            self.jitter.clamp(0.0, 0.99)
-        } else {
-            0.0
-        };
-        let unit = if unit.is_finite() {
-            unit.clamp(0.0, 1.0)
-        } else {
-            0.5
-        };
-        let scale = 1.0 - jitter + 2.0 * jitter * unit;
-        let secs = self.base_delay(retry).as_secs_f64() * scale;
-        let backoff = Duration::try_from_secs_f64(secs).unwrap_or(self.max_backoff);
+        let backoff =
+            jittered(self.base_delay(retry), self.jitter, unit).unwrap_or(self.max_backoff);
         backoff.max(retry_after.unwrap_or_default())
     }
+}
+
+/// `base` multiplied by a jitter factor in `[1 − jitter, 1 + jitter]`, `unit` ∈ `[0, 1]`
+/// choosing it (0 → `1 − jitter`, 0.5 → none, 1 → `1 + jitter`). `jitter` is clamped to
+/// `[0, 0.99]` (not finite: 0), `unit` to `[0, 1]` (not finite: 0.5). `None` when the result
+/// does not fit a `Duration` (the caller caps it). Shared by the retry policy and
+/// [`crate::wait::Backoff`].
+pub(crate) fn jittered(base: Duration, jitter: f64, unit: f64) -> Option<Duration> {
+    let jitter = if jitter.is_finite() {
+        jitter.clamp(0.0, 0.99)
+    } else {
+        0.0
+    };
+    let unit = if unit.is_finite() {
+        unit.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    let scale = 1.0 - jitter + 2.0 * jitter * unit;
+    Duration::try_from_secs_f64(base.as_secs_f64() * scale).ok()
 }
 
 /// Parses a `Retry-After` value: delta-seconds (`120`) or an HTTP-date
@@ -252,6 +261,19 @@ mod tests {
         }
         let wild = RetryPolicy::default().with_jitter(f64::INFINITY);
         assert_eq!(wild.delay_with(0, None, 0.0), Duration::from_millis(250));
+    }
+
+    #[test]
+    fn jittered_scales_within_bounds_and_clamps_inputs() {
+        let base = Duration::from_secs(1);
+        assert_eq!(jittered(base, 0.2, 0.0), Some(Duration::from_millis(800)));
+        assert_eq!(jittered(base, 0.2, 0.5), Some(base));
+        assert_eq!(jittered(base, 0.2, 1.0), Some(Duration::from_millis(1200)));
+        assert_eq!(jittered(base, 0.2, 7.0), Some(Duration::from_millis(1200)));
+        assert_eq!(jittered(base, 0.2, f64::NAN), Some(base));
+        assert_eq!(jittered(base, 5.0, 0.0), Some(Duration::from_millis(10)));
+        assert_eq!(jittered(base, f64::NAN, 0.0), Some(base));
+        assert_eq!(jittered(Duration::MAX, 0.2, 1.0), None);
     }
 
     #[test]
