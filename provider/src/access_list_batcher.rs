@@ -3,8 +3,8 @@
 //! The access list endpoint does not support concurrent POSTs to one project, and Terraform
 //! applies up to ten resources at once in one provider process. Instead of a plain mutex (one
 //! POST per entry, one after the other) creates for one project are batched: callers queue their
-//! entry; whoever holds the project's lock waits a short gathering window (until the queue stops
-//! growing), then sends every queued entry in one POST (the API takes an array) and hands each
+//! entry; whoever holds the project's lock waits a short gathering window (until everyone in
+//! flight has queued, or the next arrival is overdue: see `gather`), then sends every queued entry in one POST (the API takes an array) and hands each
 //! caller its own entry from the answer. Entries queued while a POST is in flight go out
 //! together in the next one; a caller answered by someone else's POST leaves at once.
 //! Deletes run under the same per-project lock, so a project never sees two writes at once.
@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use atlas_admin_sdk::Error;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -45,6 +46,14 @@ struct ProjectQueue<T> {
     /// Held for every write (batched POST or DELETE) to the project.
     writes: tokio::sync::Mutex<()>,
     pending: Mutex<Vec<Pending<T>>>,
+    /// How many creates were in flight at once around the last POST (its batch plus those that
+    /// queued while it was out): the size the next gathering waits for.
+    wave: AtomicUsize,
+    /// How long the last POST took (µs; 0 before the first), the cost gathering weighs waiting
+    /// against.
+    last_post_micros: AtomicU64,
+    /// Signalled whenever a create queues up, for the gathering window.
+    arrived: tokio::sync::Notify,
 }
 
 /// Per-project write coalescer; one per provider process (see [`crate::AtlasClient`]).
@@ -90,6 +99,9 @@ impl<T> Batcher<T> {
                 Arc::new(ProjectQueue {
                     writes: tokio::sync::Mutex::new(()),
                     pending: Mutex::new(Vec::new()),
+                    wave: AtomicUsize::new(0),
+                    last_post_micros: AtomicU64::new(0),
+                    arrived: tokio::sync::Notify::new(),
                 })
             })
             .clone()
@@ -114,6 +126,7 @@ impl<T: Clone + Send + 'static> Batcher<T> {
         let queue = self.queue(project_id);
         let (reply, mut answer) = oneshot::channel();
         take_lock(&queue.pending).push(Pending { item, reply });
+        queue.arrived.notify_one();
         // Whoever gets the project's write lock while entries are queued sends them all. A
         // caller whose entry went out in someone else's batch takes its answer and leaves
         // without waiting for the lock: otherwise every caller would send one more batch (for
@@ -124,9 +137,23 @@ impl<T: Clone + Send + 'static> Batcher<T> {
             a = &mut answer => Some(a),
             guard = queue.writes.lock() => {
                 if !take_lock(&queue.pending).is_empty() {
+                    let gathering = std::time::Instant::now();
                     self.gather(&queue).await;
                     let batch = std::mem::take(&mut *take_lock(&queue.pending));
+                    let sent = batch.len();
+                    tracing::debug!(
+                        project_id,
+                        entries = sent,
+                        wave = queue.wave.load(Ordering::Relaxed),
+                        gathered_ms = gathering.elapsed().as_millis() as u64,
+                        "access list batch"
+                    );
+                    let posting = std::time::Instant::now();
                     send_batch(sender, project_id, batch).await;
+                    let took = u64::try_from(posting.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    queue.last_post_micros.store(took, Ordering::Relaxed);
+                    let queued_meanwhile = take_lock(&queue.pending).len();
+                    queue.wave.store(sent + queued_meanwhile, Ordering::Relaxed);
                 }
                 drop(guard);
                 None
@@ -145,28 +172,51 @@ impl<T: Clone + Send + 'static> Batcher<T> {
 }
 
 impl<T> Batcher<T> {
-    /// The gathering window: lets concurrent creates queue up until none has arrived for a
-    /// quarter of the window, or for the whole window at most. Also right after a POST: the
-    /// callers that POST answered come back with their successors a few ms later, and waiting
-    /// for them makes the next batch about half again as large (200 creates: 39 POSTs → 29).
+    /// The gathering window: lets concurrent creates queue up before a POST.
+    ///
+    /// Terraform keeps a fixed number of creates in flight (`-parallelism`). Right after a POST
+    /// the callers it answered come back with their successors one by one, as terraform
+    /// records each result (a few ms apart, more as its state grows). Gathering stops:
+    /// * at once when the queue is as large as the last wave (the previous batch plus the
+    ///   creates that queued during its POST): everyone in flight is waiting;
+    /// * when the next arrival is overdue: with `n` queued after `g` of gathering and a POST
+    ///   costing `p`, one more entry is worth waiting `(g + p) / n` for (it raises the entries
+    ///   per unit of time); with `p` measured from the last POST, so slow APIs wait longer;
+    /// * at the latest after the window, or one POST's time if that is longer.
     async fn gather(&self, queue: &ProjectQueue<T>) {
         if self.window.is_zero() {
             return;
         }
-        let quiet = (self.window / 4).max(Duration::from_millis(1));
-        let deadline = tokio::time::Instant::now() + self.window;
+        let wave = queue.wave.load(Ordering::Relaxed);
+        let post = match queue.last_post_micros.load(Ordering::Relaxed) {
+            0 => self.window,
+            us => Duration::from_micros(us),
+        };
+        let started = tokio::time::Instant::now();
+        let deadline = started + self.window.max(post);
+        let min_quiet = (self.window / 4).max(Duration::from_millis(1));
         let mut seen = take_lock(&queue.pending).len();
+        let mut last_growth = started;
         loop {
-            let now = tokio::time::Instant::now();
-            if now >= deadline {
+            if wave > 0 && seen >= wave {
                 return;
             }
-            tokio::time::sleep(quiet.min(deadline - now)).await;
+            let gathered = last_growth - started;
+            let quiet = ((gathered + post) / u32::try_from(seen.max(1)).unwrap_or(u32::MAX))
+                .clamp(min_quiet, self.window);
+            let until = deadline.min(last_growth + quiet);
+            if tokio::time::Instant::now() >= until {
+                return;
+            }
+            tokio::select! {
+                _ = queue.arrived.notified() => {}
+                _ = tokio::time::sleep_until(until) => {}
+            }
             let queued = take_lock(&queue.pending).len();
-            if queued == seen {
-                return;
+            if queued != seen {
+                seen = queued;
+                last_growth = tokio::time::Instant::now();
             }
-            seen = queued;
         }
     }
 }
@@ -230,6 +280,8 @@ mod tests {
         sizes: Mutex<Vec<usize>>,
         fail_all: bool,
         bad_item: Option<String>,
+        /// How long a POST takes (20 ms if unset).
+        post_delay: Option<Duration>,
     }
 
     #[async_trait]
@@ -239,7 +291,7 @@ mod tests {
             let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             self.max_in_flight.fetch_max(now, Ordering::SeqCst);
             take_lock(&self.sizes).push(items.len());
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(self.post_delay.unwrap_or(Duration::from_millis(20))).await;
             self.in_flight.fetch_sub(1, Ordering::SeqCst);
             if self.fail_all {
                 return Err(Error::InvalidRequest("boom".into()));
@@ -336,6 +388,47 @@ mod tests {
         assert_eq!(take_lock(&fake.sizes).iter().sum::<usize>(), 100);
         let posts = fake.posts.load(Ordering::SeqCst);
         assert!(posts <= 30, "{posts} POSTs for 100 entries from 10 workers");
+        assert_eq!(fake.max_in_flight.load(Ordering::SeqCst), 1);
+    }
+
+    /// Terraform records each result one at a time (a state write, 2–14 ms here) before that
+    /// worker starts its next create, so a wave of successors trickles in over ~80 ms with
+    /// gaps longer than the quiet period at times. With POSTs slower than that (100 ms),
+    /// batches must still hold the whole wave (10) instead of being cut at a gap (a fixed
+    /// 10 ms quiet period made 24 POSTs of ~6 here).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn slow_result_recording_still_fills_the_wave() {
+        let fake = Arc::new(Fake {
+            post_delay: Some(Duration::from_millis(100)),
+            ..Fake::default()
+        });
+        let batcher = Arc::new(Batcher::new(DEFAULT_WINDOW));
+        let recorder = Arc::new(tokio::sync::Mutex::new(0u64));
+        let workers: Vec<_> = (0..10u64)
+            .map(|w| {
+                let (b, f, recorder) = (batcher.clone(), fake.clone(), recorder.clone());
+                tokio::spawn(async move {
+                    for i in 0..15u64 {
+                        let r = b.create(&*f, "p1", format!("w{w}-{i}")).await;
+                        assert!(r.is_ok_and(|a| a.is_some()));
+                        let mut recorded = recorder.lock().await;
+                        *recorded += 1;
+                        let cost = 2 + (*recorded * 7919) % 13;
+                        tokio::time::sleep(Duration::from_millis(cost)).await;
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.await.unwrap_or_else(|e| panic!("worker failed: {e}"));
+        }
+        let sizes = take_lock(&fake.sizes).clone();
+        assert_eq!(sizes.iter().sum::<usize>(), 150);
+        assert!(
+            sizes.len() <= 17,
+            "{} POSTs for 150 entries: {sizes:?}",
+            sizes.len()
+        );
         assert_eq!(fake.max_in_flight.load(Ordering::SeqCst), 1);
     }
 
