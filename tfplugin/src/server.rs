@@ -292,6 +292,28 @@ where
     }
 }
 
+/// The body of the Validate*Config RPCs: decodes `config` at the type of whatever `found`
+/// names and hands it to `validate`; an unknown type name or an undecodable value is the
+/// diagnostic instead. Panic-guarded like every RPC.
+async fn validate_config<T: ?Sized>(
+    rpc: &'static str,
+    found: Result<(&T, &Type), Diagnostics>,
+    config: Option<&pb::DynamicValue>,
+    validate: impl FnOnce(&T, &Value) -> Diagnostics,
+) -> Diagnostics {
+    guarded(rpc, async {
+        let (target, ty) = match found {
+            Ok(found) => found,
+            Err(d) => return d,
+        };
+        match decode(config, ty) {
+            Ok(config) => validate(target, &config),
+            Err(d) => d,
+        }
+    })
+    .await
+}
+
 fn collect<T>(diags: &mut Diagnostics, r: Result<T, Diagnostics>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
@@ -394,12 +416,13 @@ where
     ) -> RpcResult<pb::validate_provider_config::Response> {
         let req = request.into_inner();
         let inner = &self.inner;
-        let diags = guarded("ValidateProviderConfig", async {
-            match decode(req.config.as_ref(), &inner.provider_schema.ty()) {
-                Ok(config) => inner.provider.validate(&config),
-                Err(d) => d,
-            }
-        })
+        let ty = inner.provider_schema.ty();
+        let diags = validate_config(
+            "ValidateProviderConfig",
+            Ok((&inner.provider, &ty)),
+            req.config.as_ref(),
+            |p, config| p.validate(config),
+        )
         .await;
         Ok(Response::new(pb::validate_provider_config::Response {
             diagnostics: diags_to_proto(diags),
@@ -412,16 +435,14 @@ where
     ) -> RpcResult<pb::validate_resource_config::Response> {
         let req = request.into_inner();
         let inner = &self.inner;
-        let diags = guarded("ValidateResourceConfig", async {
-            let (res, schema) = match inner.resource(&req.type_name) {
-                Ok(r) => r,
-                Err(d) => return d,
-            };
-            match decode(req.config.as_ref(), schema.ty()) {
-                Ok(config) => res.validate(&config),
-                Err(d) => d,
-            }
-        })
+        let diags = validate_config(
+            "ValidateResourceConfig",
+            inner
+                .resource(&req.type_name)
+                .map(|(res, schema)| (res.as_ref(), schema.ty())),
+            req.config.as_ref(),
+            |res, config| res.validate(config),
+        )
         .await;
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: diags_to_proto(diags),
@@ -434,16 +455,14 @@ where
     ) -> RpcResult<pb::validate_data_resource_config::Response> {
         let req = request.into_inner();
         let inner = &self.inner;
-        let diags = guarded("ValidateDataResourceConfig", async {
-            let (ds, schema) = match inner.data_source(&req.type_name) {
-                Ok(d) => d,
-                Err(d) => return d,
-            };
-            match decode(req.config.as_ref(), schema.ty()) {
-                Ok(config) => ds.validate(&config),
-                Err(d) => d,
-            }
-        })
+        let diags = validate_config(
+            "ValidateDataResourceConfig",
+            inner
+                .data_source(&req.type_name)
+                .map(|(ds, schema)| (ds.as_ref(), schema.ty())),
+            req.config.as_ref(),
+            |ds, config| ds.validate(config),
+        )
         .await;
         Ok(Response::new(pb::validate_data_resource_config::Response {
             diagnostics: diags_to_proto(diags),
