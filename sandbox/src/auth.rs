@@ -2,12 +2,12 @@
 //! `MMS Public API`): a 401 challenge, then per-request verification. Clients reuse a nonce
 //! with an increasing `nc`, so one nonce serves many requests until it expires (`stale=true`).
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
@@ -35,7 +35,7 @@ pub enum PrincipalKind {
     ServiceAccount,
 }
 
-/// The authenticated caller, inserted as a request extension for the authorization layer and
+/// The authenticated caller, inserted as a request extension for the authorization step and
 /// the handlers that need it (its roles are read from the store when needed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -48,7 +48,38 @@ pub struct Caller {
 struct NonceEntry {
     issued: Instant,
     /// `nc` values already used with this nonce (replay protection).
-    used: HashSet<u32>,
+    used: UsedCounters,
+}
+
+/// A set of `nc` values kept as sorted, disjoint, non-adjacent inclusive ranges: clients count
+/// up, so the set stays one range or a few however many requests a nonce serves.
+#[derive(Debug, Default)]
+struct UsedCounters(Vec<(u32, u32)>);
+
+impl UsedCounters {
+    /// Record `nc`; false if it was already there.
+    fn insert(&mut self, nc: u32) -> bool {
+        let ranges = &mut self.0;
+        // The first range that ends at or after `nc`.
+        let i = ranges.partition_point(|&(_, end)| end < nc);
+        if ranges.get(i).is_some_and(|&(start, _)| start <= nc) {
+            return false;
+        }
+        let joins_prev = i > 0 && ranges[i - 1].1.checked_add(1) == Some(nc);
+        let joins_next = ranges
+            .get(i)
+            .is_some_and(|&(start, _)| nc.checked_add(1) == Some(start));
+        match (joins_prev, joins_next) {
+            (true, true) => {
+                ranges[i - 1].1 = ranges[i].1;
+                ranges.remove(i);
+            }
+            (true, false) => ranges[i - 1].1 = nc,
+            (false, true) => ranges[i].0 = nc,
+            (false, false) => ranges.insert(i, (nc, nc)),
+        }
+        true
+    }
 }
 
 /// Issued nonces.
@@ -103,7 +134,7 @@ impl NonceTable {
             nonce.clone(),
             NonceEntry {
                 issued: now,
-                used: HashSet::new(),
+                used: UsedCounters::default(),
             },
         );
         nonce
@@ -126,75 +157,120 @@ impl NonceTable {
     }
 }
 
-/// The parameters of an `Authorization: Digest ...` header.
+/// The parameters of an `Authorization: Digest ...` header (borrowed from it unless a quoted
+/// value had escapes).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct DigestParams {
-    pub username: String,
-    pub realm: String,
-    pub nonce: String,
-    pub uri: String,
-    pub response: String,
-    pub qop: Option<String>,
-    pub nc: Option<String>,
-    pub cnonce: Option<String>,
-    pub algorithm: Option<String>,
+pub struct DigestParams<'a> {
+    pub username: Cow<'a, str>,
+    pub realm: Cow<'a, str>,
+    pub nonce: Cow<'a, str>,
+    pub uri: Cow<'a, str>,
+    pub response: Cow<'a, str>,
+    pub qop: Option<Cow<'a, str>>,
+    pub nc: Option<Cow<'a, str>>,
+    pub cnonce: Option<Cow<'a, str>>,
+    pub algorithm: Option<Cow<'a, str>>,
 }
 
-/// Parse `Digest k="v", k=v, ...` (quoted values may contain commas and `\"`).
-pub fn parse_digest(header: &str) -> Option<DigestParams> {
+/// Parse `Digest k="v", k=v, ...` (quoted values may contain commas and `\"`). Keys are
+/// case-insensitive; a repeated key keeps its last value; unknown keys are ignored.
+pub fn parse_digest(header: &str) -> Option<DigestParams<'_>> {
     let rest = header.trim();
     let (scheme, mut rest) = rest.split_once(char::is_whitespace)?;
     if !scheme.eq_ignore_ascii_case("digest") {
         return None;
     }
-    let mut map: HashMap<String, String> = HashMap::new();
+    let mut username = None;
+    let mut realm = None;
+    let mut nonce = None;
+    let mut uri = None;
+    let mut response = None;
+    let mut p = DigestParams::default();
     loop {
         rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
         if rest.is_empty() {
             break;
         }
         let (key, after) = rest.split_once('=')?;
-        let key = key.trim().to_ascii_lowercase();
+        let key = key.trim();
         let after = after.trim_start();
-        let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
-            let mut value = String::new();
-            let mut chars = quoted.char_indices();
-            let mut end = None;
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, next)) = chars.next() {
-                            value.push(next);
-                        }
-                    }
-                    '"' => {
-                        end = Some(i);
-                        break;
-                    }
-                    c => value.push(c),
-                }
-            }
-            let end = end?;
+        let (value, remaining): (Cow<'_, str>, &str) = if let Some(quoted) = after.strip_prefix('"')
+        {
+            let end = quoted_end(quoted)?;
+            let raw = &quoted[..end];
+            let value = if raw.contains('\\') {
+                Cow::Owned(unescape(raw))
+            } else {
+                Cow::Borrowed(raw)
+            };
             (value, &quoted[end + 1..])
         } else {
             let end = after.find(',').unwrap_or(after.len());
-            (after[..end].trim().to_string(), &after[end..])
+            (Cow::Borrowed(after[..end].trim()), &after[end..])
         };
-        map.insert(key, value);
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        let slot = if is("username") {
+            &mut username
+        } else if is("realm") {
+            &mut realm
+        } else if is("nonce") {
+            &mut nonce
+        } else if is("uri") {
+            &mut uri
+        } else if is("response") {
+            &mut response
+        } else if is("qop") {
+            &mut p.qop
+        } else if is("nc") {
+            &mut p.nc
+        } else if is("cnonce") {
+            &mut p.cnonce
+        } else if is("algorithm") {
+            &mut p.algorithm
+        } else {
+            rest = remaining;
+            continue;
+        };
+        *slot = Some(value);
         rest = remaining;
     }
-    let mut take = |k: &str| map.remove(k);
-    Some(DigestParams {
-        username: take("username")?,
-        realm: take("realm")?,
-        nonce: take("nonce")?,
-        uri: take("uri")?,
-        response: take("response")?,
-        qop: take("qop"),
-        nc: take("nc"),
-        cnonce: take("cnonce"),
-        algorithm: take("algorithm"),
-    })
+    p.username = username?;
+    p.realm = realm?;
+    p.nonce = nonce?;
+    p.uri = uri?;
+    p.response = response?;
+    Some(p)
+}
+
+/// The index of the closing quote of a quoted value (`quoted` starts after the opening one).
+fn quoted_end(quoted: &str) -> Option<usize> {
+    let bytes = quoted.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A quoted value without its `\` escapes.
+fn unescape(raw: &str) -> String {
+    let mut value = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    value.push(next);
+                }
+            }
+            c => value.push(c),
+        }
+    }
+    value
 }
 
 pub fn md5_hex(input: &str) -> String {
@@ -207,7 +283,42 @@ pub fn ha1(username: &str, password: &str) -> String {
     md5_hex(&format!("{username}:{REALM}:{password}"))
 }
 
+/// MD5 of the parts joined by `:`, as 32 lower-case hex digits (no allocation).
+fn md5_hex_joined(parts: &[&[u8]]) -> [u8; 32] {
+    let mut md5 = Md5::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            md5.update(b":");
+        }
+        md5.update(part);
+    }
+    let mut out = [0u8; 32];
+    // Cannot fail: 16 bytes are 32 hex digits.
+    let _ = hex::encode_to_slice(md5.finalize(), &mut out);
+    out
+}
+
+/// The qop=auth `response` from a stored HA1 (32 lower-case hex digits).
+fn response_bytes(
+    ha1: &str,
+    params: &DigestParams,
+    method: &str,
+    nc: &str,
+    cnonce: &str,
+) -> [u8; 32] {
+    let ha2 = md5_hex_joined(&[method.as_bytes(), params.uri.as_bytes()]);
+    md5_hex_joined(&[
+        ha1.as_bytes(),
+        params.nonce.as_bytes(),
+        nc.as_bytes(),
+        cnonce.as_bytes(),
+        b"auth",
+        &ha2,
+    ])
+}
+
 /// The qop=auth `response` from a stored HA1.
+#[cfg(test)]
 pub fn response_from_ha1(
     ha1: &str,
     params: &DigestParams,
@@ -215,8 +326,8 @@ pub fn response_from_ha1(
     nc: &str,
     cnonce: &str,
 ) -> String {
-    let ha2 = md5_hex(&format!("{method}:{}", params.uri));
-    md5_hex(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", params.nonce))
+    let r = response_bytes(ha1, params, method, nc, cnonce);
+    String::from_utf8_lossy(&r).into_owned()
 }
 
 /// The RFC 2617 `response` for qop=auth.
@@ -235,9 +346,14 @@ pub fn expected_response(
     response_from_ha1(&ha1, params, method, nc, cnonce)
 }
 
-/// Compare without an early exit (timing does not reveal the matching prefix).
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Compare `a` with `b` ASCII-lower-cased, without an early exit (timing does not reveal the
+/// matching prefix).
+fn constant_time_eq_lowercased(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y.to_ascii_lowercase()))
+            == 0
 }
 
 /// The result of verifying a request's digest.
@@ -254,7 +370,11 @@ pub fn verify(state: &AppState, header_value: &str, method: &str, request_path: 
     let Some(params) = parse_digest(header_value) else {
         return Verdict::Denied;
     };
-    let (Some(qop), Some(nc), Some(cnonce)) = (&params.qop, &params.nc, &params.cnonce) else {
+    let (Some(qop), Some(nc), Some(cnonce)) = (
+        params.qop.as_deref(),
+        params.nc.as_deref(),
+        params.cnonce.as_deref(),
+    ) else {
         return Verdict::Denied;
     };
     let algorithm_ok = params
@@ -272,22 +392,20 @@ pub fn verify(state: &AppState, header_value: &str, method: &str, request_path: 
     let Ok(nc_value) = u32::from_str_radix(nc, 16) else {
         return Verdict::Denied;
     };
-    let Some((key_id, public_key, ha1)) = state.lookup_api_key(&params.username) else {
+    // Under the store's lock: the key's ids are cloned only when the response is right.
+    let caller = state.with_api_key(&params.username, |key_id, public_key, ha1| {
+        let expected = response_bytes(ha1, &params, method, nc, cnonce);
+        constant_time_eq_lowercased(&expected, params.response.as_bytes()).then(|| Caller {
+            kind: PrincipalKind::ApiKey,
+            id: key_id.to_string(),
+            name: public_key.to_string(),
+        })
+    });
+    let Some(Some(caller)) = caller else {
         return Verdict::Denied;
     };
-    let expected = response_from_ha1(&ha1, &params, method, nc, cnonce);
-    if !constant_time_eq(
-        expected.as_bytes(),
-        params.response.to_ascii_lowercase().as_bytes(),
-    ) {
-        return Verdict::Denied;
-    }
     match state.use_nonce(&params.nonce, nc_value) {
-        NonceCheck::Fresh => Verdict::Ok(Caller {
-            kind: PrincipalKind::ApiKey,
-            id: key_id,
-            name: public_key,
-        }),
+        NonceCheck::Fresh => Verdict::Ok(caller),
         NonceCheck::Stale => Verdict::Stale,
     }
 }
@@ -330,40 +448,28 @@ pub fn bearer_refused(state: &AppState) -> Response {
     resp
 }
 
-/// Middleware guarding the API: challenge, or verify (digest, or an OAuth bearer token) and
-/// attach the [`Caller`].
-pub async fn require_digest(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let path = crate::router::original_path(&req);
-    let header_value = req
+/// The API's guard (first step of the API pipeline, see the router): the [`Caller`] of a
+/// request with valid digest credentials or an OAuth bearer token, else the challenge or
+/// refusal to answer (boxed: the rare path).
+pub fn authenticate(state: &AppState, req: &Request) -> Result<Caller, Box<Response>> {
+    let Some(header_value) = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let Some(header_value) = header_value else {
-        return challenge(&state, false);
+    else {
+        return Err(Box::new(challenge(state, false)));
     };
-    if let Some(token) = bearer_token(&header_value) {
-        return match crate::oauth::authenticate(&state, token) {
-            Some(caller) => {
-                req.extensions_mut().insert(caller);
-                next.run(req).await
-            }
-            None => bearer_refused(&state),
-        };
+    if let Some(token) = bearer_token(header_value) {
+        return crate::oauth::authenticate(state, token)
+            .ok_or_else(|| Box::new(bearer_refused(state)));
     }
-    match verify(&state, &header_value, req.method().as_str(), &path) {
-        Verdict::Ok(caller) => {
-            req.extensions_mut().insert(caller);
-            next.run(req).await
-        }
-        Verdict::Stale => challenge(&state, true),
+    let path = crate::router::original_path_str(req);
+    match verify(state, header_value, req.method().as_str(), path) {
+        Verdict::Ok(caller) => Ok(caller),
+        Verdict::Stale => Err(Box::new(challenge(state, true))),
         Verdict::Denied => {
             state.stats().count_auth_failure();
-            challenge(&state, false)
+            Err(Box::new(challenge(state, false)))
         }
     }
 }
@@ -436,6 +542,30 @@ mod tests {
         assert_eq!(t.use_nonce(&n, 2), NonceCheck::Fresh);
         assert_eq!(t.use_nonce(&n, 2), NonceCheck::Stale);
         assert_eq!(t.use_nonce("unknown", 1), NonceCheck::Stale);
+    }
+
+    #[test]
+    fn used_counters_remember_every_nc_in_any_order() {
+        let mut u = UsedCounters::default();
+        for nc in [1, 2, 3, 7, 5, 6, 0, 4, u32::MAX, 9] {
+            assert!(u.insert(nc), "{nc} is new");
+        }
+        assert_eq!(u.0, vec![(0, 7), (9, 9), (u32::MAX, u32::MAX)]);
+        for nc in [0, 1, 4, 7, 9, u32::MAX] {
+            assert!(!u.insert(nc), "{nc} was used");
+        }
+        assert!(u.insert(8));
+        assert!(u.insert(u32::MAX - 1));
+        assert_eq!(u.0, vec![(0, 9), (u32::MAX - 1, u32::MAX)]);
+    }
+
+    #[test]
+    fn parse_digest_borrows_and_keeps_the_last_repeated_key() {
+        let h = r#"digest USERNAME=a, realm="r", nonce="n", uri="/u", response="x", nc=1, nc=2, foo="b\"ar""#;
+        let p = parse_digest(h).expect("parses");
+        assert!(matches!(p.username, Cow::Borrowed("a")));
+        assert_eq!(p.nc.as_deref(), Some("2"));
+        assert!(parse_digest(r#"Digest username="a\"#).is_none());
     }
 
     #[test]

@@ -23,12 +23,12 @@
 //! * list operations without scope (`listOrgs`, `listGroups`) are filtered to what the caller
 //!   may see.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::{Caller, PrincipalKind};
@@ -36,7 +36,6 @@ use crate::error::ApiError;
 use crate::openapi::{Spec, API_PREFIX};
 use crate::roles::{self, RoleAssignment, ORG_OWNER, ORG_READ_ONLY};
 use crate::store::{is_object_id, Project, Store};
-use crate::versions::ResolvedVersion;
 use crate::AppState;
 
 /// What an operation needs.
@@ -108,9 +107,9 @@ impl PermissionTable {
     }
 
     /// The rule for an operation, with the read/write default by scope.
-    pub fn rule(&self, operation_id: &str, method: &Method, scope: &Scope) -> Rule {
+    pub fn rule(&self, operation_id: &str, method: &Method, scope: &Scope) -> Cow<'_, Rule> {
         if let Some(rule) = self.get(operation_id) {
-            return rule.clone();
+            return Cow::Borrowed(rule);
         }
         let read = matches!(*method, Method::GET | Method::HEAD);
         let label = match (scope, read) {
@@ -119,7 +118,7 @@ impl PermissionTable {
             (_, true) => roles::PROJECT_READ_ONLY,
             (_, false) => "Project Owner",
         };
-        Rule::AnyOf(vec![label.to_string()])
+        Cow::Owned(Rule::AnyOf(vec![label.to_string()]))
     }
 }
 
@@ -165,11 +164,11 @@ fn decode_segment(s: &str) -> String {
 
 pub fn scope_of(path: &str) -> Scope {
     let rest = path.strip_prefix(API_PREFIX).unwrap_or(path);
-    let segs: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
-    match segs.as_slice() {
-        ["groups", "byName", name, ..] => Scope::ProjectByName(decode_segment(name)),
-        ["groups", id, ..] => Scope::Project((*id).to_string()),
-        ["orgs", id, ..] => Scope::Org((*id).to_string()),
+    let mut segs = rest.trim_start_matches('/').split('/');
+    match (segs.next(), segs.next(), segs.next()) {
+        (Some("groups"), Some("byName"), Some(name)) => Scope::ProjectByName(decode_segment(name)),
+        (Some("groups"), Some(id), _) => Scope::Project(id.to_string()),
+        (Some("orgs"), Some(id), _) => Scope::Org(id.to_string()),
         _ => Scope::None,
     }
 }
@@ -332,36 +331,26 @@ pub fn decide(
     }
 }
 
-/// Middleware between version negotiation and the handlers.
-pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(op) = req
-        .extensions()
-        .get::<ResolvedVersion>()
-        .map(|r| r.operation_id.clone())
-    else {
-        // Not a spec operation: the router's 404.
-        return next.run(req).await;
-    };
+/// The API pipeline's step between version negotiation and the handlers: may the caller run
+/// `operation_id` (the resolved operation) on this request's path? `Err`: the refusal.
+pub fn authorize(state: &AppState, req: &Request, operation_id: &str) -> Result<(), Box<Response>> {
     let Some(table) = table() else {
-        return ApiError::unexpected_error().into_response();
+        return Err(Box::new(ApiError::unexpected_error().into_response()));
     };
-    let path = crate::router::original_path(&req);
-    let scope = scope_of(&path);
-    let rule = table.rule(&op, req.method(), &scope);
+    let path = crate::router::original_path_str(req);
+    let scope = scope_of(path);
+    let rule = table.rule(operation_id, req.method(), &scope);
+    let caller = req.extensions().get::<Caller>();
     let decision = {
         let store = state.store();
-        let caller = req.extensions().get::<Caller>();
         decide(&store, caller_roles(&store, caller), &rule, &scope)
     };
-    match decision {
-        Ok(()) => next.run(req).await,
-        Err(e) => {
-            if let Some(caller) = req.extensions().get::<Caller>() {
-                tracing::debug!(caller = %caller.name, operation = %op, code = e.code, "refused");
-            }
-            e.into_response()
+    decision.map_err(|e| {
+        if let Some(caller) = caller {
+            tracing::debug!(caller = %caller.name, operation = %operation_id, code = e.code, "refused");
         }
-    }
+        Box::new(e.into_response())
+    })
 }
 
 #[cfg(test)]
@@ -497,11 +486,13 @@ mod tests {
     fn unknown_operations_default_by_method_and_scope() {
         let t = spec_table();
         assert_eq!(
-            t.rule("someNewOp", &Method::GET, &Scope::Project("x".into())),
+            t.rule("someNewOp", &Method::GET, &Scope::Project("x".into()))
+                .into_owned(),
             Rule::AnyOf(vec!["Project Read Only".into()])
         );
         assert_eq!(
-            t.rule("someNewOp", &Method::DELETE, &Scope::Org("x".into())),
+            t.rule("someNewOp", &Method::DELETE, &Scope::Org("x".into()))
+                .into_owned(),
             Rule::AnyOf(vec!["Organization Owner".into()])
         );
     }

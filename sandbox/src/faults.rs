@@ -18,9 +18,8 @@
 
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -210,49 +209,90 @@ pub fn is_write(method: &Method) -> bool {
     )
 }
 
-pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let write = is_write(req.method());
+/// A request's fault, decided when it arrives (after authentication); see [`Pending::wait`].
+pub struct Pending {
+    latency: Duration,
+    decision: Decision,
+    /// The answer of a throttled or failed-before request.
+    refusal: Option<Response>,
+}
+
+/// What the API pipeline does once the added latency has passed.
+pub enum Proceed {
+    /// Run the request.
+    Pass,
+    /// Run the request (a write), then answer this failure instead.
+    FailAfter(FailStatus),
+}
+
+/// Decide one API request's fault (the draws happen in arrival order).
+pub fn decide(state: &AppState, req: &Request) -> Pending {
     let (settings, decision) = {
         let mut faults = state.faults();
-        let decision = faults.decide(write);
+        let decision = faults.decide(is_write(req.method()));
         (faults.settings, decision)
     };
-    if settings.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(settings.latency_ms)).await;
-    }
-    if let (Some(kind), Some(status)) = (decision.kind(), decision.status()) {
-        state.stats().count_fault(kind, status);
-    }
-    match decision {
-        Decision::Pass => next.run(req).await,
+    let refusal = match decision {
+        Decision::Pass
+        | Decision::Fail {
+            after_write: true, ..
+        } => None,
         Decision::Throttle => {
-            let path = crate::router::original_path(&req);
-            ApiError::rate_limited(path.trim_start_matches('/'), settings.retry_after_seconds)
-                .into_response()
+            let path = crate::router::original_path_str(req);
+            Some(
+                ApiError::rate_limited(path.trim_start_matches('/'), settings.retry_after_seconds)
+                    .into_response(),
+            )
         }
         Decision::Fail {
             status,
             after_write: false,
-        } => status.error().into_response(),
-        Decision::Fail {
-            status,
-            after_write: true,
-        } => {
-            // The write takes effect (the handler's answer is dropped), then the client gets
-            // the failure. Keep the operation for the per-operation counters.
-            let real = next.run(req).await;
-            tracing::debug!(
-                real_status = real.status().as_u16(),
-                injected = status.code(),
-                "fault injected after the write"
-            );
-            let mut resp = status.error().into_response();
-            if let Some(op) = real.extensions().get::<ResolvedVersion>() {
-                resp.extensions_mut().insert(op.clone());
-            }
-            resp
+        } => Some(status.error().into_response()),
+    };
+    Pending {
+        latency: Duration::from_millis(settings.latency_ms),
+        decision,
+        refusal,
+    }
+}
+
+impl Pending {
+    /// Wait the added latency, count the fault, and say whether the request runs (`Err`: the
+    /// injected answer instead).
+    pub async fn wait(self, state: &AppState) -> Result<Proceed, Response> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        if let (Some(kind), Some(status)) = (self.decision.kind(), self.decision.status()) {
+            state.stats().count_fault(kind, status);
+        }
+        match (self.refusal, self.decision) {
+            (Some(refusal), _) => Err(refusal),
+            (
+                None,
+                Decision::Fail {
+                    status,
+                    after_write: true,
+                },
+            ) => Ok(Proceed::FailAfter(status)),
+            (None, _) => Ok(Proceed::Pass),
         }
     }
+}
+
+/// The answer to a write that failed after it took effect: the handler's answer `real` is
+/// dropped, the client gets the failure. Keeps the operation for the per-operation counters.
+pub fn fail_after_write(status: FailStatus, real: Response) -> Response {
+    tracing::debug!(
+        real_status = real.status().as_u16(),
+        injected = status.code(),
+        "fault injected after the write"
+    );
+    let mut resp = status.error().into_response();
+    if let Some(op) = real.extensions().get::<ResolvedVersion>() {
+        resp.extensions_mut().insert(op.clone());
+    }
+    resp
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use md5::{Digest as _, Md5};
@@ -442,7 +442,7 @@ impl Persister {
 
 /// Around every request: after a state-changing one (any method but GET/HEAD/OPTIONS/TRACE),
 /// commit before the response leaves; a commit that fails turns the answer into a 500.
-pub async fn commit_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn commit(state: &AppState, req: Request, next: Next) -> Response {
     if !state.persistent() || !crate::faults::is_write(req.method()) {
         return next.run(req).await;
     }

@@ -35,7 +35,14 @@ impl Stats {
         self.requests_total.fetch_add(1, Ordering::Relaxed);
         *lock(&self.by_status).entry(status).or_default() += 1;
         if let Some(op) = operation {
-            *lock(&self.by_operation).entry(op.to_string()).or_default() += 1;
+            let mut by_operation = lock(&self.by_operation);
+            // The name is allocated once, on the operation's first request.
+            match by_operation.get_mut(op) {
+                Some(n) => *n += 1,
+                None => {
+                    by_operation.insert(op.to_string(), 1);
+                }
+            }
         }
     }
 
@@ -159,10 +166,15 @@ impl AppState {
         lock(&self.0.nonces).use_nonce(nonce, nc)
     }
 
-    /// `(key id, public key, digest HA1)` of the API key with this public key.
-    pub fn lookup_api_key(&self, public_key: &str) -> Option<(String, String, String)> {
+    /// `f(key id, public key, digest HA1)` of the API key with this public key, under the
+    /// store's lock.
+    pub fn with_api_key<R>(
+        &self,
+        public_key: &str,
+        f: impl FnOnce(&str, &str, &str) -> R,
+    ) -> Option<R> {
         self.store()
             .api_key_by_public(public_key)
-            .map(|k| (k.id.clone(), k.public_key.clone(), k.ha1.clone()))
+            .map(|k| f(&k.id, &k.public_key, &k.ha1))
     }
 }

@@ -377,7 +377,7 @@ pub fn complete_transitions(store: &mut Store, now: DateTime<Utc>) -> usize {
 
 /// Older versions describe clusters with other schemas the sandbox does not produce.
 fn require_current_shape(resolved: &ResolvedVersion) -> Result<(), ApiError> {
-    if resolved.version.as_str() < FIRST_EMULATED_VERSION {
+    if &*resolved.version < FIRST_EMULATED_VERSION {
         return Err(ApiError::version_not_emulated(
             &resolved.operation_id,
             &resolved.version,
