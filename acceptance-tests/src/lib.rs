@@ -10,6 +10,26 @@ use std::process::Stdio;
 use std::time::Duration;
 use tempfile::TempDir;
 
+/// The `terraform { required_providers { … } }` block that installs our provider as
+/// `mongodb/mongodbatlas`, as a literal (for `concat!`); [`REQUIRED_PROVIDERS`] is the same.
+#[macro_export]
+macro_rules! required_providers {
+    () => {
+        r#"
+terraform {
+  required_providers {
+    mongodbatlas = {
+      source = "mongodb/mongodbatlas"
+    }
+  }
+}
+"#
+    };
+}
+
+/// The `required_providers` block every test configuration starts with.
+pub const REQUIRED_PROVIDERS: &str = required_providers!();
+
 /// The longest any single terraform command may take before the test fails (never hang CI).
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
 

@@ -10,19 +10,14 @@ use std::time::Duration;
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 const ADDR: &str = "mongodbatlas_advanced_cluster.test";
 
-const HEADER: &str = r#"
-terraform {
-  required_providers {
-    mongodbatlas = {
-      source = "mongodb/mongodbatlas"
-    }
-  }
-}
-
+const HEADER: &str = concat!(
+    acceptance_tests::required_providers!(),
+    r#"
 variable "project_id" {
   type = string
 }
-"#;
+"#
+);
 
 /// A REPLICASET on AWS US_EAST_1 with 3 electable nodes; `electable` holds the spec body and
 /// `extra` goes at the end of the resource.

@@ -12,15 +12,9 @@ use std::time::{Duration, Instant};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 
-const CONFIG: &str = r#"
-terraform {
-  required_providers {
-    mongodbatlas = {
-      source = "mongodb/mongodbatlas"
-    }
-  }
-}
-
+const CONFIG: &str = concat!(
+    acceptance_tests::required_providers!(),
+    r#"
 variable "org_id" {
   type = string
 }
@@ -50,7 +44,8 @@ resource "mongodbatlas_advanced_cluster" "slow" {
     }
   ]
 }
-"#;
+"#
+);
 
 /// `kill -<signal> -<pgid>`; true if some process received it.
 fn signal_group(signal: &str, pgid: u32) -> bool {

@@ -9,19 +9,14 @@ use terraform_provider_mongodbatlas::resources::database_user::user_state_id;
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 const ADDR: &str = "mongodbatlas_database_user.test";
 
-const HEADER: &str = r#"
-terraform {
-  required_providers {
-    mongodbatlas = {
-      source = "mongodb/mongodbatlas"
-    }
-  }
-}
-
+const HEADER: &str = concat!(
+    acceptance_tests::required_providers!(),
+    r#"
 variable "project_id" {
   type = string
 }
-"#;
+"#
+);
 
 /// A user block; `extra` goes inside the resource (roles, scopes, password …).
 fn user(username: &str, extra: &str) -> String {

@@ -1,22 +1,14 @@
 //! Acceptance tests for `mongodbatlas_project` and its data sources: real terraform, real
 //! provider binary, real sandbox.
 
-use acceptance_tests::{actions_for, assert_same_attributes, Harness};
+use acceptance_tests::{actions_for, assert_same_attributes, Harness, REQUIRED_PROVIDERS};
 use anyhow::Result;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 
 fn config(name: &str, tags: &str) -> String {
     format!(
-        r#"
-terraform {{
-  required_providers {{
-    mongodbatlas = {{
-      source = "mongodb/mongodbatlas"
-    }}
-  }}
-}}
-
+        r#"{REQUIRED_PROVIDERS}
 variable "org_id" {{
   type = string
 }}

@@ -10,19 +10,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 
-const HEADER: &str = r#"
-terraform {
-  required_providers {
-    mongodbatlas = {
-      source = "mongodb/mongodbatlas"
-    }
-  }
-}
-
+const HEADER: &str = concat!(
+    acceptance_tests::required_providers!(),
+    r#"
 variable "project_id" {
   type = string
 }
-"#;
+"#
+);
 
 fn entry(name: &str, body: &str) -> String {
     format!(

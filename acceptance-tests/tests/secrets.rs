@@ -1,20 +1,14 @@
 //! Secrets never reach logs: a whole apply at TF_LOG=TRACE (Terraform's and the provider's
 //! logs, including every request the SDK makes) must not contain the private key.
 
-use acceptance_tests::Harness;
+use acceptance_tests::{Harness, REQUIRED_PROVIDERS};
 use anyhow::Result;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 
-const CONFIG: &str = r#"
-terraform {
-  required_providers {
-    mongodbatlas = {
-      source = "mongodb/mongodbatlas"
-    }
-  }
-}
-
+const CONFIG: &str = concat!(
+    acceptance_tests::required_providers!(),
+    r#"
 variable "org_id" {
   type = string
 }
@@ -23,7 +17,8 @@ resource "mongodbatlas_project" "test" {
   name   = "acc-secrets"
   org_id = var.org_id
 }
-"#;
+"#
+);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_trace_logs_hold_no_secrets() -> Result<()> {
@@ -60,15 +55,7 @@ const PASSWORD_WO: &str = "Wo-Secret-77ad0e4b";
 
 fn sa_config() -> String {
     format!(
-        r#"
-terraform {{
-  required_providers {{
-    mongodbatlas = {{
-      source = "mongodb/mongodbatlas"
-    }}
-  }}
-}}
-
+        r#"{REQUIRED_PROVIDERS}
 variable "org_id" {{
   type = string
 }}
