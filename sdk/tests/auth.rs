@@ -224,8 +224,8 @@ async fn auth_first_challenge_waiter_proceeds_when_leader_is_cancelled() {
 async fn auth_first_challenge_waiter_proceeds_when_leader_times_out() {
     let sb = sandbox().await;
     let (base, held) = proxy_holding_first_request(&sb).await;
-    // The leader times out after 1 s; the waiter, started 300 ms later, would give up
-    // waiting at 1.3 s: the leader's failure releases it first.
+    // The leader times out after 1 s; the waiter, started 600 ms later, would give up
+    // waiting at 1.6 s: the leader's failure releases it first.
     let c = client_via(&sb, &base, Some(Duration::from_secs(1)));
     let leader = tokio::spawn({
         let c = c.clone();
@@ -233,7 +233,7 @@ async fn auth_first_challenge_waiter_proceeds_when_leader_times_out() {
         async move { c.organizations().get(&org).await }
     });
     arrived(&held).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
     let before = sb.requests_total();
     let waiter = tokio::spawn({
         let c = c.clone();
