@@ -342,7 +342,7 @@ pub fn authorize(state: &AppState, req: &Request, operation_id: &str) -> Result<
     let rule = table.rule(operation_id, req.method(), &scope);
     let caller = req.extensions().get::<Caller>();
     let decision = {
-        let store = state.store();
+        let store = state.store_read();
         decide(&store, caller_roles(&store, caller), &rule, &scope)
     };
     decision.map_err(|e| {

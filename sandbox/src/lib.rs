@@ -346,7 +346,7 @@ pub async fn spawn(config: Config) -> Result<SandboxHandle, Error> {
         transition_seconds: config.transition_seconds,
         oauth_token_ttl_seconds: config.oauth_token_ttl_seconds,
         access_list_post_window: Duration::from_millis(config.access_list_post_window_ms),
-        store: Mutex::new(store),
+        store: std::sync::RwLock::new(store),
         nonces: Mutex::new(auth::NonceTable::with_ttl(Duration::from_secs_f64(
             config.nonce_ttl_seconds,
         ))),

@@ -179,7 +179,7 @@ pub fn issue_token(
 
 /// The caller a bearer token stands for, if it is live and its account still exists.
 pub fn authenticate(state: &AppState, token: &str) -> Option<Caller> {
-    let store = state.store();
+    let store = state.store_read();
     let hash = md5_hex(token);
     let now = Utc::now();
     let t = store

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::{json, Value};
 
@@ -14,6 +14,16 @@ use crate::versions::VersionTable;
 /// Lock, recovering from poisoning: a panicking handler must not take the sandbox down.
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Read-lock, recovering from poisoning.
+pub fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Write-lock, recovering from poisoning.
+pub fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Request counters for `/_sandbox/stats`. Not cleared by reset: they count served traffic.
@@ -92,7 +102,9 @@ pub struct Inner {
     pub oauth_token_ttl_seconds: f64,
     /// How long an access-list POST holds its project (a concurrent POST is refused).
     pub access_list_post_window: std::time::Duration,
-    pub store: Mutex<Store>,
+    /// Read-locked by the steps every request takes (authentication, authorization) and by
+    /// plain reads, so concurrent requests do not queue for it; write-locked otherwise.
+    pub store: RwLock<Store>,
     pub nonces: Mutex<NonceTable>,
     pub stats: Stats,
     pub faults: Mutex<Faults>,
@@ -124,8 +136,14 @@ impl AppState {
         self.0.access_list_post_window
     }
 
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        lock(&self.0.store)
+    /// The store, exclusively (any handler may change it).
+    pub fn store(&self) -> RwLockWriteGuard<'_, Store> {
+        write(&self.0.store)
+    }
+
+    /// The store, shared with other readers. Never take [`AppState::store`] while holding it.
+    pub fn store_read(&self) -> RwLockReadGuard<'_, Store> {
+        read(&self.0.store)
     }
 
     pub fn stats(&self) -> &Stats {
@@ -173,7 +191,7 @@ impl AppState {
         public_key: &str,
         f: impl FnOnce(&str, &str, &str) -> R,
     ) -> Option<R> {
-        self.store()
+        self.store_read()
             .api_key_by_public(public_key)
             .map(|k| f(&k.id, &k.public_key, &k.ha1))
     }

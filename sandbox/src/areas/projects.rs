@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Extension;
 use axum::Router;
@@ -281,6 +281,49 @@ pub fn group_json(p: &Project, base_url: &str) -> Value {
     })
 }
 
+/// [`group_json`] serialized straight from the project (no intermediate `Value`), for the
+/// single-project GETs: the same bytes (fields in the same, alphabetical, order).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupBody<'a> {
+    cluster_count: usize,
+    created: String,
+    id: &'a str,
+    links: [SelfLink; 1],
+    name: &'a str,
+    org_id: &'a str,
+    tags: &'a [Tag],
+    with_default_alerts_settings: bool,
+}
+
+#[derive(serde::Serialize)]
+struct SelfLink {
+    href: String,
+    rel: &'static str,
+}
+
+impl<'a> GroupBody<'a> {
+    fn of(p: &'a Project, base_url: &str) -> Self {
+        Self {
+            cluster_count: p.children.active_cluster_count(),
+            created: timestamp(p.created),
+            id: &p.id,
+            links: [SelfLink {
+                href: api_url(base_url, &format!("/groups/{}", p.id)),
+                rel: "self",
+            }],
+            name: &p.name,
+            org_id: &p.org_id,
+            tags: &p.tags,
+            with_default_alerts_settings: p.with_default_alerts_settings,
+        }
+    }
+
+    fn respond(&self) -> Response {
+        (StatusCode::OK, axum::Json(self)).into_response()
+    }
+}
+
 // ---- handlers ---------------------------------------------------------------------------
 
 /// Only the projects the caller may see (authz.rs).
@@ -346,12 +389,9 @@ async fn get_group(
     Query(q): Query,
 ) -> Result<Response, ApiError> {
     q.check_common()?;
-    let store = state.store();
+    let store = state.store_read();
     let project = find_project(&store, &group_id)?;
-    Ok(respond(
-        StatusCode::OK,
-        group_json(project, state.base_url()),
-    ))
+    Ok(GroupBody::of(project, state.base_url()).respond())
 }
 
 async fn get_group_by_name(
@@ -363,12 +403,9 @@ async fn get_group_by_name(
     if group_name.chars().count() > 64 {
         return Err(ApiError::invalid_path_parameter("groupName"));
     }
-    let store = state.store();
+    let store = state.store_read();
     let project = find_project_by_name(&store, &group_name)?;
-    Ok(respond(
-        StatusCode::OK,
-        group_json(project, state.base_url()),
-    ))
+    Ok(GroupBody::of(project, state.base_url()).respond())
 }
 
 async fn update_group(
@@ -562,5 +599,27 @@ mod tests {
         assert!(v["created"]
             .as_str()
             .is_some_and(|c| c.ends_with('Z') && c.len() == 20));
+    }
+
+    #[test]
+    fn group_body_serializes_to_the_same_bytes_as_group_json() {
+        let mut s = store();
+        let mut a = create(&mut s, "a").expect("a");
+        a.tags = vec![
+            Tag {
+                key: "k\"1".into(),
+                value: "v".into(),
+            },
+            Tag {
+                key: "a".into(),
+                value: "é".into(),
+            },
+        ];
+        a.with_default_alerts_settings = false;
+        let base = "http://127.0.0.1:1";
+        assert_eq!(
+            serde_json::to_string(&GroupBody::of(&a, base)).expect("serializes"),
+            serde_json::to_string(&group_json(&a, base)).expect("serializes")
+        );
     }
 }
