@@ -186,7 +186,7 @@ async fn throttled_requests_carry_retry_after_and_change_nothing() {
 async fn control_plane_and_challenges_are_never_faulted_or_delayed() {
     let (sb, c) = start_with(Config {
         fail_rate: 1.0,
-        latency_ms: 400,
+        latency_ms: 1500,
         ..Config::for_tests()
     })
     .await;
@@ -212,7 +212,7 @@ async fn control_plane_and_challenges_are_never_faulted_or_delayed() {
         .await;
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").is_some());
-    assert!(started.elapsed() < Duration::from_millis(400));
+    assert!(started.elapsed() < Duration::from_millis(1500));
     assert_eq!(stats(&c).await["faults_injected_total"], json!(0));
 
     // Authenticated API requests are delayed and faulted.
@@ -221,7 +221,7 @@ async fn control_plane_and_challenges_are_never_faulted_or_delayed() {
         .call(Method::GET, "/api/atlas/v2/orgs", Some(V20230101), None)
         .await;
     assert!(r.status == 500 || r.status == 503, "{r:?}");
-    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert!(started.elapsed() >= Duration::from_millis(1500));
     assert_eq!(stats(&c).await["faults_injected_total"], json!(1));
     sb.shutdown().await;
 }

@@ -395,7 +395,7 @@ async fn fault_deadline_bounds_the_total_time() {
         e.status() == Some(503) || matches!(e, Error::Timeout { .. }),
         "{e:?}"
     );
-    assert!(elapsed < Duration::from_millis(700), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
     assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
     let n = fake.seen().len();
     assert!((5..=30).contains(&n), "{n} attempts");
@@ -414,7 +414,7 @@ async fn fault_deadline_bounds_the_total_time() {
         e.as_api_error().and_then(|a| a.retry_after()),
         Some(Duration::from_secs(30))
     );
-    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(started.elapsed() < Duration::from_secs(2));
 
     // Retries of a slow server are cut at the deadline.
     let mut slow = answer(200);
@@ -428,7 +428,7 @@ async fn fault_deadline_bounds_the_total_time() {
         .await);
     assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
     assert!(e.to_string().contains("deadline"), "{e}");
-    assert!(started.elapsed() < Duration::from_millis(800));
+    assert!(started.elapsed() < Duration::from_millis(2500));
 }
 
 #[tokio::test]
@@ -445,7 +445,7 @@ async fn fault_cancellation_stops_backoff() {
         Err(Error::Cancelled { operation }) => assert_eq!(operation, "creating project p"),
         other => panic!("expected cancellation, got {other:?}"),
     }
-    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(started.elapsed() < Duration::from_millis(900));
     // The pending retry died with the future.
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(fake.seen(), vec!["POST"]);
