@@ -9,12 +9,16 @@
 //!
 //! Plans stay quiet: stable computed values keep their state value on updates (see
 //! [`plan`] for the values a change does make unknown).
+//!
+//! State written at schema version 1 (the official provider 1.x, blocks) is converted by
+//! [`upgrade`].
 
 pub mod expand;
 pub mod flatten;
 pub mod model;
 pub mod plan;
 pub mod schema;
+pub mod upgrade;
 
 use crate::calls;
 use crate::errors::api_error;
@@ -432,10 +436,7 @@ impl Resource for AdvancedClusterResource {
     ) -> Result<serde_json::Value, Diagnostics> {
         match version {
             schema::SCHEMA_VERSION => Ok(state),
-            1 => Err(diags(Diagnostic::error(
-                "Cannot upgrade mongodbatlas_advanced_cluster state from schema version 1",
-                "This state was written by the official provider 1.x (replication_specs as blocks, schema version 1). Upgrading it is not supported by this provider yet: remove it from the state (terraform state rm) and import the cluster again with its ID {project_id}-{cluster_name}.",
-            ))),
+            1 => upgrade::upgrade_v1(&schema::schema().block, &state),
             v => Err(diags(Diagnostic::error(
                 "Unsupported state version",
                 format!(
@@ -475,18 +476,6 @@ mod tests {
             ("mongo_db_major_version", Value::string("8.0")),
         ]);
         assert!(r.validate(&ok).is_empty());
-    }
-
-    #[test]
-    fn version_1_state_gets_a_clear_error() {
-        let r = AdvancedClusterResource;
-        let err = r
-            .upgrade_state(1, serde_json::json!({}))
-            .err()
-            .map(|d| d.iter().map(|d| d.detail.clone()).collect::<String>())
-            .unwrap_or_default();
-        assert!(err.contains("import"), "{err}");
-        assert!(r.upgrade_state(2, serde_json::json!({})).is_ok());
     }
 
     #[tokio::test]
