@@ -27,7 +27,9 @@ output "id" {
 "#;
 
 /// Builds the example (once per test binary) with the cargo running this test and returns
-/// its path.
+/// its path. `--workspace` resolves features as `cargo test --workspace` did, so the build
+/// reuses its artifacts; `-p tfplugin` would resolve them for tfplugin alone and recompile a
+/// dozen dependencies (a minute of a CI run).
 fn example_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(build_example).clone()
@@ -40,8 +42,7 @@ fn build_example() -> PathBuf {
         .arg("--manifest-path")
         .arg(&manifest)
         .args([
-            "-p",
-            "tfplugin",
+            "--workspace",
             "--example",
             "null_provider",
             "--message-format=json-render-diagnostics",
