@@ -138,6 +138,29 @@ pub fn validate(config: &Value) -> Diagnostics {
     diags
 }
 
+/// A credential given as (argument name, environment variable, value).
+type Credential<'a> = (&'static str, &'static str, &'a Option<String>);
+
+/// Both halves of a credential pair (key + secret), or an error at the missing half when only
+/// one is set.
+fn credential_pair<'a>(
+    first: Credential<'a>,
+    second: Credential<'a>,
+) -> Result<(&'a String, &'a String), Diagnostic> {
+    let missing = |(absent, env, _): Credential, (present, _, _): Credential| {
+        Diagnostic::error_at(
+            AttributePath::root(absent),
+            format!("Missing {}", absent.replace('_', " ")),
+            format!("{present} is set but {absent} is not (argument or {env})."),
+        )
+    };
+    match (first.2, second.2) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        (Some(_), None) => Err(missing(second, first)),
+        _ => Err(missing(first, second)),
+    }
+}
+
 fn service_account_in_public_key() -> Diagnostic {
     Diagnostic::error_at(
         AttributePath::root("public_key"),
@@ -251,59 +274,49 @@ fn configure_with_env(
         }
         builder.bearer_token(token.clone())
     } else if has_sa {
-        match (&source.client_id, &source.client_secret) {
-            (Some(id), Some(secret)) => {
-                if has_pak {
-                    req.warn(Diagnostic::warning(
-                        "Service account will be used",
-                        "Both a service account (client_id/client_secret) and an API key are set; the service account takes precedence.",
-                    ));
-                }
-                builder.service_account(id.clone(), secret.clone())
-            }
-            (Some(_), None) => {
-                diags.push(Diagnostic::error_at(
-                    AttributePath::root("client_secret"),
-                    "Missing client secret",
-                    "client_id is set but client_secret is not (argument or MONGODB_ATLAS_CLIENT_SECRET).",
-                ));
+        let pair = credential_pair(
+            ("client_id", "MONGODB_ATLAS_CLIENT_ID", &source.client_id),
+            (
+                "client_secret",
+                "MONGODB_ATLAS_CLIENT_SECRET",
+                &source.client_secret,
+            ),
+        );
+        let (id, secret) = match pair {
+            Ok(pair) => pair,
+            Err(missing) => {
+                diags.push(missing);
                 return Err(diags);
             }
-            _ => {
-                diags.push(Diagnostic::error_at(
-                    AttributePath::root("client_id"),
-                    "Missing client id",
-                    "client_secret is set but client_id is not (argument or MONGODB_ATLAS_CLIENT_ID).",
-                ));
-                return Err(diags);
-            }
+        };
+        if has_pak {
+            req.warn(Diagnostic::warning(
+                "Service account will be used",
+                "Both a service account (client_id/client_secret) and an API key are set; the service account takes precedence.",
+            ));
         }
+        builder.service_account(id.clone(), secret.clone())
     } else if has_pak {
-        match (&source.public_key, &source.private_key) {
-            (Some(p), Some(k)) => {
-                if p.starts_with("mdb_sa") {
-                    diags.push(service_account_in_public_key());
-                    return Err(diags);
-                }
-                builder.digest_auth(p.clone(), k.clone())
-            }
-            (Some(_), None) => {
-                diags.push(Diagnostic::error_at(
-                    AttributePath::root("private_key"),
-                    "Missing private key",
-                    "public_key is set but private_key is not (argument or MONGODB_ATLAS_PRIVATE_KEY).",
-                ));
+        let pair = credential_pair(
+            ("public_key", "MONGODB_ATLAS_PUBLIC_KEY", &source.public_key),
+            (
+                "private_key",
+                "MONGODB_ATLAS_PRIVATE_KEY",
+                &source.private_key,
+            ),
+        );
+        let (public, private) = match pair {
+            Ok(pair) => pair,
+            Err(missing) => {
+                diags.push(missing);
                 return Err(diags);
             }
-            _ => {
-                diags.push(Diagnostic::error_at(
-                    AttributePath::root("public_key"),
-                    "Missing public key",
-                    "private_key is set but public_key is not (argument or MONGODB_ATLAS_PUBLIC_KEY).",
-                ));
-                return Err(diags);
-            }
+        };
+        if public.starts_with("mdb_sa") {
+            diags.push(service_account_in_public_key());
+            return Err(diags);
         }
+        builder.digest_auth(public.clone(), private.clone())
     } else {
         req.warn(Diagnostic::warning(
             "No credentials set",
