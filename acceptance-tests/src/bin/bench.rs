@@ -320,7 +320,11 @@ mod loadgen {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
     use std::time::{Duration, Instant};
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use http_body_util::{BodyExt as _, Empty};
+    use hyper::body::Bytes;
+    use hyper::client::conn::http1::SendRequest;
+    use hyper_util::rt::TokioIo;
     use tokio::net::TcpStream;
 
     pub const CONNECTIONS: usize = 32;
@@ -417,13 +421,7 @@ mod loadgen {
             ]);
             // HA2 covers the method and the URI, the same for every request.
             let ha2 = md5_hex(&[b"GET", self.path.as_bytes()]);
-            let mut stream = self.connect().await?;
-            let mut buf = Vec::with_capacity(8192);
-            let mut request = Vec::with_capacity(1024);
-            // The challenge: an unauthenticated request, answered 401 with a nonce.
-            self.write_request(&mut request, None);
-            stream.write_all(&request).await?;
-            let mut nonce = challenge_nonce(&read_answer(&mut stream, &mut buf, "").await?)?;
+            let (mut sender, mut nonce) = self.connect().await?;
             let mut nc: u32 = 0;
             while Instant::now() < deadline {
                 nc += 1;
@@ -436,12 +434,13 @@ mod loadgen {
                     b"auth",
                     ha2.as_bytes(),
                 ]);
-                self.write_request(&mut request, Some((&nonce, &nc_hex, &response)));
-                let answer = match stream.write_all(&request).await {
-                    Ok(()) => read_answer(&mut stream, &mut buf, &self.expect_id).await,
-                    Err(e) => Err(e.into()),
-                };
-                match answer {
+                let authorization = format!(
+                    "Digest username=\"{PUBLIC_KEY}\", realm=\"{REALM}\", nonce=\"{nonce}\", \
+                     uri=\"{}\", qop=auth, nc={nc_hex}, cnonce=\"{}\", response=\"{response}\", \
+                     algorithm=MD5",
+                    self.path, self.cnonce
+                );
+                match self.get(&mut sender, Some(&authorization)).await {
                     Ok(a) if a.status == 200 && a.body_ok => {
                         ok.fetch_add(1, Ordering::Relaxed);
                     }
@@ -455,11 +454,7 @@ mod loadgen {
                     Err(_) => {
                         // A broken connection: count it, start over on a new one.
                         errors.fetch_add(1, Ordering::Relaxed);
-                        stream = self.connect().await?;
-                        buf.clear();
-                        self.write_request(&mut request, None);
-                        stream.write_all(&request).await?;
-                        nonce = challenge_nonce(&read_answer(&mut stream, &mut buf, "").await?)?;
+                        (sender, nonce) = self.connect().await?;
                         nc = 0;
                     }
                 }
@@ -467,94 +462,49 @@ mod loadgen {
             Ok(())
         }
 
-        async fn connect(&self) -> Result<TcpStream> {
+        /// A keep-alive HTTP/1.1 connection and the nonce of its first, unauthenticated
+        /// request's challenge.
+        async fn connect(&self) -> Result<(SendRequest<Empty<Bytes>>, String)> {
             let stream = TcpStream::connect(&self.host)
                 .await
                 .with_context(|| format!("connecting to {}", self.host))?;
             stream.set_nodelay(true)?;
-            Ok(stream)
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+            tokio::spawn(connection);
+            let nonce = challenge_nonce(&self.get(&mut sender, None).await?)?;
+            Ok((sender, nonce))
         }
 
-        /// `GET path` with, when given, `Authorization: Digest` for (nonce, nc, response).
-        fn write_request(&self, out: &mut Vec<u8>, auth: Option<(&str, &str, &str)>) {
-            use std::io::Write as _;
-            out.clear();
-            let _ = write!(
-                out,
-                "GET {} HTTP/1.1\r\nHost: {}\r\nAccept: {ACCEPT}\r\n",
-                self.path, self.host
-            );
-            if let Some((nonce, nc, response)) = auth {
-                let _ = write!(
-                    out,
-                    "Authorization: Digest username=\"{PUBLIC_KEY}\", realm=\"{REALM}\", \
-                     nonce=\"{nonce}\", uri=\"{}\", qop=auth, nc={nc}, cnonce=\"{}\", \
-                     response=\"{response}\", algorithm=MD5\r\n",
-                    self.path, self.cnonce
-                );
+        /// `GET path`, with `authorization` when given; reads the whole answer.
+        async fn get(
+            &self,
+            sender: &mut SendRequest<Empty<Bytes>>,
+            authorization: Option<&str>,
+        ) -> Result<Answer> {
+            let mut request = http::Request::get(self.path.as_str())
+                .header(http::header::HOST, self.host.as_str())
+                .header(http::header::ACCEPT, ACCEPT);
+            if let Some(value) = authorization {
+                request = request.header(http::header::AUTHORIZATION, value);
             }
-            out.extend_from_slice(b"\r\n");
+            sender.ready().await?;
+            let answer = sender.send_request(request.body(Empty::new())?).await?;
+            let status = answer.status().as_u16();
+            let www_authenticate = answer
+                .headers()
+                .get(http::header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = answer.into_body().collect().await?.to_bytes();
+            let expect = self.expect_id.as_bytes();
+            let body_ok = body.starts_with(b"{") && body.windows(expect.len()).any(|w| w == expect);
+            Ok(Answer {
+                status,
+                www_authenticate,
+                body_ok,
+            })
         }
-    }
-
-    /// Read one HTTP/1.1 answer (Content-Length framed) from `stream`; `buf` keeps what was
-    /// read past it. `body_ok`: the body contains `expect`.
-    async fn read_answer(
-        stream: &mut TcpStream,
-        buf: &mut Vec<u8>,
-        expect: &str,
-    ) -> Result<Answer> {
-        let header_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-            read_more(stream, buf).await?;
-        };
-        let head = std::str::from_utf8(&buf[..header_end]).context("answer head is not UTF-8")?;
-        let mut lines = head.split("\r\n");
-        let status: u16 = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| anyhow!("bad status line"))?;
-        let mut content_length = None;
-        let mut www_authenticate = None;
-        for line in lines {
-            let Some((name, value)) = line.split_once(':') else {
-                continue;
-            };
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                content_length = value.parse::<usize>().ok();
-            } else if name.eq_ignore_ascii_case("www-authenticate") {
-                www_authenticate = Some(value.to_string());
-            } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                bail!("unexpected transfer-encoding {value}");
-            }
-        }
-        let len = content_length.ok_or_else(|| anyhow!("answer without Content-Length"))?;
-        while buf.len() < header_end + len {
-            read_more(stream, buf).await?;
-        }
-        let body = &buf[header_end..header_end + len];
-        let body_ok = body.starts_with(b"{")
-            && (expect.is_empty() || body.windows(expect.len()).any(|w| w == expect.as_bytes()));
-        buf.drain(..header_end + len);
-        Ok(Answer {
-            status,
-            www_authenticate,
-            body_ok,
-        })
-    }
-
-    async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<()> {
-        let mut chunk = [0u8; 8192];
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            bail!("connection closed");
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        Ok(())
     }
 
     /// The nonce of a 401 digest challenge.
