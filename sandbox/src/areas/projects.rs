@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde_json::{json, Map, Value};
 
-use super::{api_url, respond, self_links};
+use super::{api_url, respond};
 use crate::auth::Caller;
 use crate::authz;
 use crate::error::ApiError;
@@ -267,22 +267,15 @@ pub fn delete_project(store: &mut Store, group_id: &str) -> Result<(), ApiError>
     Ok(())
 }
 
-/// The `Group` representation.
+/// The `Group` representation, as a `Value` (for lists and pages). Serializing these plain
+/// fields cannot fail; `Null` is never produced in practice.
 pub fn group_json(p: &Project, base_url: &str) -> Value {
-    json!({
-        "clusterCount": p.children.active_cluster_count(),
-        "created": timestamp(p.created),
-        "id": p.id,
-        "links": self_links(base_url, &format!("/groups/{}", p.id)),
-        "name": p.name,
-        "orgId": p.org_id,
-        "tags": p.tags,
-        "withDefaultAlertsSettings": p.with_default_alerts_settings,
-    })
+    serde_json::to_value(GroupBody::of(p, base_url)).unwrap_or_default()
 }
 
-/// [`group_json`] serialized straight from the project (no intermediate `Value`), for the
-/// single-project GETs: the same bytes (fields in the same, alphabetical, order).
+/// The `Group` representation (fields in alphabetical order, as `Value` maps sort them). The
+/// single-project GETs serialize it straight from the project, without an intermediate
+/// `Value` (their hot path).
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct GroupBody<'a> {
