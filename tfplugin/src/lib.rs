@@ -16,9 +16,13 @@ pub mod schema;
 pub mod server;
 pub mod timeouts;
 pub mod transport;
+pub mod validators;
 pub mod value;
 
 pub use transport::{ServeOptions, TransportError};
+
+// `#[derive(TfModel)]` names `::tfplugin::…`; this lets the framework use it on its own types.
+extern crate self as tfplugin;
 
 /// Serves `provider` to Terraform: the go-plugin handshake and AutoMTLS, or with `debug` a
 /// plaintext server that prints `TF_REATTACH_PROVIDERS` for a debugger or test harness.

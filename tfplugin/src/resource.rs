@@ -3,7 +3,7 @@
 
 use crate::context::Context;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{from_model, to_model};
+use crate::model::{from_model, merge_changes, to_model, to_model_lenient};
 use crate::path::AttributePath;
 use crate::plan::{plan, PlannedChange};
 use crate::schema::Schema;
@@ -45,6 +45,90 @@ pub struct PlanContext<'a> {
     pub change: &'a mut PlannedChange,
 }
 
+/// The plan as typed models, for [`Resource::plan_model`]. Each model is decoded on first
+/// use; changes made to [`ModelPlan::planned`] are merged back into the planned value so that
+/// only the values the hook set change (unknowns the model cannot hold stay unknown).
+pub struct ModelPlan<'a, M> {
+    prior_value: &'a Value,
+    config_value: &'a Value,
+    change: &'a mut PlannedChange,
+    prior: Option<Option<M>>,
+    config: Option<M>,
+    planned: Option<(M, M)>,
+}
+
+impl<'a, M: DeserializeOwned + Clone> ModelPlan<'a, M> {
+    fn new(prior: &'a Value, config: &'a Value, change: &'a mut PlannedChange) -> Self {
+        ModelPlan {
+            prior_value: prior,
+            config_value: config,
+            change,
+            prior: None,
+            config: None,
+            planned: None,
+        }
+    }
+
+    /// The prior state; `None` on create.
+    pub fn prior(&mut self) -> Result<Option<&M>, Diagnostics> {
+        if self.prior.is_none() {
+            let decoded = if self.prior_value.is_null() {
+                None
+            } else {
+                Some(to_model(self.prior_value)?)
+            };
+            self.prior = Some(decoded);
+        }
+        Ok(self.prior.as_ref().and_then(Option::as_ref))
+    }
+
+    /// Whether this plan creates the object.
+    pub fn is_create(&self) -> bool {
+        self.prior_value.is_null()
+    }
+
+    /// The configuration (unknown plain fields read as zero values, as in validation).
+    pub fn config(&mut self) -> Result<&M, Diagnostics> {
+        if self.config.is_none() {
+            self.config = Some(to_model_lenient(self.config_value)?);
+        }
+        Ok(self.config.as_ref().expect("just set"))
+    }
+
+    /// The planned new state, to read or change.
+    pub fn planned(&mut self) -> Result<&mut M, Diagnostics> {
+        if self.planned.is_none() {
+            let m: M = to_model(&self.change.planned)?;
+            self.planned = Some((m.clone(), m));
+        }
+        Ok(&mut self.planned.as_mut().expect("just set").1)
+    }
+
+    /// Marks `path` as forcing a replacement.
+    pub fn requires_replace(&mut self, path: AttributePath) {
+        if !self.change.requires_replace.contains(&path) {
+            self.change.requires_replace.push(path);
+        }
+    }
+
+    /// Paths already marked as forcing a replacement (by the schema's `requires_replace`).
+    pub fn replacements(&self) -> &[AttributePath] {
+        &self.change.requires_replace
+    }
+
+    fn finish(self, ty: &Type) -> Result<(), Diagnostics>
+    where
+        M: Serialize,
+    {
+        if let Some((original, updated)) = self.planned {
+            let round_trip = from_model(&original, ty)?;
+            let updated = from_model(&updated, ty)?;
+            self.change.planned = merge_changes(&self.change.planned, &round_trip, &updated);
+        }
+        Ok(())
+    }
+}
+
 /// A managed resource with a typed model.
 #[async_trait]
 pub trait Resource: Send + Sync + 'static {
@@ -52,7 +136,7 @@ pub trait Resource: Send + Sync + 'static {
     type Client: Send + Sync + 'static;
     /// The Terraform-facing state, one field per schema attribute (`Option<T>` for anything
     /// that can be null).
-    type Model: Serialize + DeserializeOwned + Send + Sync + 'static;
+    type Model: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
 
     /// Full type name, e.g. `mongodbatlas_project`.
     const TYPE_NAME: &'static str;
@@ -101,6 +185,24 @@ pub trait Resource: Send + Sync + 'static {
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
+
+    /// Checks on the typed configuration (decoded with [`to_model_lenient`]: use
+    /// [`crate::model::Tf`] fields where unknown must be told apart). Composable checks are in
+    /// [`crate::validators`].
+    fn validate_model(&self, _config: &Self::Model) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Whether [`Resource::validate_model`] is implemented (saves decoding every config).
+    const VALIDATES_MODEL: bool = false;
+
+    /// Adjusts the generic plan through typed models (see [`ModelPlan`]).
+    fn plan_model(&self, _plan: &mut ModelPlan<'_, Self::Model>) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+
+    /// Whether [`Resource::plan_model`] is implemented (saves decoding every plan).
+    const PLANS_MODEL: bool = false;
 
     /// Adjusts the generic plan (see [`crate::plan`]).
     fn modify_plan(&self, _plan: PlanContext<'_>) -> Diagnostics {
@@ -213,6 +315,14 @@ impl<R: Resource> DynResource<R::Client> for R {
             }
         }
         diags.extend(Resource::validate(self, config));
+        if R::VALIDATES_MODEL {
+            match to_model_lenient::<R::Model>(config) {
+                Ok(model) => diags.extend(self.validate_model(&model)),
+                // An unknown where the model needs a value: checked again once it is known.
+                Err(_) if !config.is_wholly_known() => {}
+                Err(e) => diags.extend(e),
+            }
+        }
         diags
     }
 
@@ -227,11 +337,20 @@ impl<R: Resource> DynResource<R::Client> for R {
         if change.planned.is_null() {
             return Ok(change);
         }
-        let diags = self.modify_plan(PlanContext {
+        let mut diags = self.modify_plan(PlanContext {
             prior,
             config,
             change: &mut change,
         });
+        if R::PLANS_MODEL && !diags.has_errors() {
+            let mut typed = ModelPlan::new(prior, config, &mut change);
+            let result = self
+                .plan_model(&mut typed)
+                .and_then(|()| typed.finish(&cached.1));
+            if let Err(e) = result {
+                diags.extend(e);
+            }
+        }
         diags.into_result(change)
     }
 

@@ -59,7 +59,7 @@ impl Provider for TestProvider {
 
 struct Thing;
 
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Clone, Serialize, Deserialize, Default)]
 struct ThingModel {
     id: Option<String>,
     name: Option<String>,

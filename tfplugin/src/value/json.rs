@@ -111,6 +111,12 @@ impl J {
         }
     }
 
+    /// What a model's `Tf::Unknown` serializes to (see `crate::model::Tf`).
+    fn is_unknown_marker(&self) -> bool {
+        matches!(self, J::Obj(entries)
+            if entries.len() == 1 && entries[0].0 == crate::model::UNKNOWN_MARKER)
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             J::Null => "null",
@@ -397,6 +403,9 @@ impl Conv {
     fn value(&mut self, j: &J, ty: &Type, depth: usize) -> Result<Value, CodecError> {
         if depth > MAX_DEPTH {
             return Err(self.path.depth_error());
+        }
+        if self.mode == Mode::Model && j.is_unknown_marker() {
+            return Ok(Value::Unknown(Default::default()));
         }
         match (ty, j) {
             (Type::Dynamic, _) => self.dynamic(j, depth),
