@@ -4,6 +4,7 @@
 pub mod access_list_batcher;
 pub mod calls;
 pub mod config;
+pub mod crud;
 pub mod data_sources;
 pub mod errors;
 pub mod ids;

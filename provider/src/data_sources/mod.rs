@@ -13,7 +13,7 @@ use crate::AtlasClient;
 use tfplugin::data_source::DynDataSource;
 
 pub fn all() -> Vec<Box<dyn DynDataSource<AtlasClient>>> {
-    vec![
+    let mut all: Vec<Box<dyn DynDataSource<AtlasClient>>> = vec![
         Box::new(advanced_cluster::AdvancedClusterDataSource),
         Box::new(advanced_clusters::AdvancedClustersDataSource),
         Box::new(database_user::DatabaseUserDataSource),
@@ -22,7 +22,10 @@ pub fn all() -> Vec<Box<dyn DynDataSource<AtlasClient>>> {
         Box::new(project_ip_access_list::ProjectIpAccessListDataSource),
         Box::new(project_ip_access_lists::ProjectIpAccessListsDataSource),
         Box::new(projects::ProjectsDataSource),
-    ]
+    ];
+    all.extend(crate::resources::declared().data_sources);
+    all.sort_by_key(|d| d.type_name());
+    all
 }
 
 #[cfg(test)]

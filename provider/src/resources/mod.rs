@@ -2,20 +2,33 @@
 
 pub mod advanced_cluster;
 pub mod database_user;
+pub mod maintenance_window;
 pub mod project;
 pub mod project_ip_access_list;
 
+use crate::crud::Registry;
 use crate::AtlasClient;
 use tfplugin::resource::DynResource;
 
+/// The resources declared as [`crate::crud::AtlasResource`]s, each with its data source: one
+/// line each.
+pub fn declared() -> Registry {
+    let mut r = Registry::default();
+    r.declare::<maintenance_window::MaintenanceWindow>();
+    r
+}
+
 /// Every resource this provider serves, sorted by type name.
 pub fn all() -> Vec<Box<dyn DynResource<AtlasClient>>> {
-    vec![
+    let mut all: Vec<Box<dyn DynResource<AtlasClient>>> = vec![
         Box::new(advanced_cluster::AdvancedClusterResource),
         Box::new(database_user::DatabaseUserResource),
         Box::new(project::ProjectResource),
         Box::new(project_ip_access_list::ProjectIpAccessListResource),
-    ]
+    ];
+    all.extend(declared().resources);
+    all.sort_by_key(|r| r.type_name());
+    all
 }
 
 #[cfg(test)]

@@ -104,5 +104,35 @@ pub fn merge_changes(original: &Value, round_trip: &Value, updated: &Value) -> V
     }
 }
 
+/// `value` reshaped to the object type `ty`: attributes `ty` lacks are dropped, attributes
+/// `value` lacks are null, recursively through nested objects and collections of them. Moves
+/// a value between a resource's schema and its data-source variant.
+pub fn conform(value: &Value, ty: &Type) -> Value {
+    match (value, ty) {
+        (Value::Object(attrs), Type::Object(types)) => Value::Object(
+            types
+                .iter()
+                .map(|(name, t)| {
+                    let v = attrs.get(name).map_or(Value::Null, |v| conform(v, t));
+                    (name.clone(), v)
+                })
+                .collect(),
+        ),
+        (Value::List(items), Type::List(t)) => {
+            Value::List(items.iter().map(|v| conform(v, t)).collect())
+        }
+        (Value::Set(items), Type::Set(t)) => {
+            Value::Set(items.iter().map(|v| conform(v, t)).collect())
+        }
+        (Value::Map(items), Type::Map(t)) => Value::Map(
+            items
+                .iter()
+                .map(|(k, v)| (k.clone(), conform(v, t)))
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests;

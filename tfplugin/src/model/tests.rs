@@ -193,3 +193,15 @@ fn data_source_variant_is_computed_but_keys() {
     assert!(ds.blocks.is_empty());
     validate_schema(&Schema::new(ds)).unwrap();
 }
+
+#[test]
+fn conform_moves_values_between_schemas() {
+    let v = thing_value(Value::Number(Number::from_i64(2)), Value::String("pw".into()));
+    let ds_ty = data_source_block(&Thing::block(), &["project_id"]).ty();
+    let ds = conform(&v, &ds_ty);
+    assert!(ds.get_attr("password_wo").is_none());
+    assert_eq!(ds.get_attr("size"), v.get_attr("size"));
+    let back = conform(&ds, &Thing::tf_type());
+    assert!(back.get_attr("password_wo").unwrap().is_null());
+    assert_eq!(back.get_attr("project_id"), v.get_attr("project_id"));
+}

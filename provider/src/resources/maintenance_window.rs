@@ -1,0 +1,219 @@
+//! `mongodbatlas_maintenance_window` (resource and data source): a project's maintenance
+//! window, one per project. Create and update PATCH it, delete resets it to Atlas's default;
+//! the import ID is the project id.
+
+use crate::crud::AtlasResource;
+use crate::AtlasClient;
+use async_trait::async_trait;
+use atlas_admin_sdk::codes;
+use atlas_admin_sdk::generated::models::{
+    GroupMaintenanceWindow, GroupMaintenanceWindowUpdate, ProtectedHours,
+};
+use atlas_admin_sdk::ids::GroupId;
+use atlas_admin_sdk::Error;
+use serde::{Deserialize, Serialize};
+use tfplugin::context::Context;
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::model::TfModel;
+use tfplugin::validators::in_range;
+
+/// A project's maintenance window: when Atlas may start maintenance, and its deferrals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+pub struct MaintenanceWindowModel {
+    /// The project id.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub id: Option<String>,
+    /// Unique 24-hexadecimal digit string that identifies the project.
+    #[tf(required, requires_replace)]
+    pub project_id: String,
+    /// Day of the week the maintenance window starts (1 = Sunday … 7 = Saturday).
+    #[tf(optional)]
+    pub day_of_week: Option<i64>,
+    /// Hour of the day the maintenance window starts, on a 24-hour clock (0 = midnight).
+    #[tf(optional)]
+    pub hour_of_day: Option<i64>,
+    /// Whether Atlas starts the maintenance window at once upon receiving the request.
+    #[tf(computed)]
+    pub start_asap: Option<bool>,
+    /// Number of times the current maintenance event was deferred.
+    #[tf(computed)]
+    pub number_of_deferrals: Option<i64>,
+    /// Defer the next scheduled maintenance by one week.
+    #[tf(optional, computed)]
+    pub defer: Option<bool>,
+    /// Toggle automatic deferral of every maintenance for one week (a change flips it).
+    #[tf(optional, computed)]
+    pub auto_defer: Option<bool>,
+    /// Whether Atlas defers all maintenance windows for one week once they are enabled.
+    #[tf(optional, computed)]
+    pub auto_defer_once_enabled: Option<bool>,
+    /// Time zone of the maintenance window (set in the project settings).
+    #[tf(computed, use_state_for_unknown)]
+    pub time_zone_id: Option<String>,
+    /// Hours of the day when maintenance must not begin.
+    #[tf(block, max_items = 1)]
+    pub protected_hours: Vec<ProtectedHoursModel>,
+}
+
+/// Hours of the day when maintenance must not begin.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+pub struct ProtectedHoursModel {
+    /// Hour of the day the protected period starts (0–23).
+    #[tf(required)]
+    pub start_hour_of_day: i64,
+    /// Hour of the day the protected period ends (0–23).
+    #[tf(required)]
+    pub end_hour_of_day: i64,
+}
+
+pub struct MaintenanceWindow;
+
+fn hour(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
+/// The PATCH body: what the configuration sets; a removed `protected_hours` block is cleared.
+fn expand(
+    plan: &MaintenanceWindowModel,
+    prior: Option<&MaintenanceWindowModel>,
+) -> GroupMaintenanceWindowUpdate {
+    let mut body = GroupMaintenanceWindowUpdate::new();
+    body.day_of_week = plan.day_of_week.map(hour);
+    body.hour_of_day = plan.hour_of_day.map(hour);
+    body.auto_defer_once_enabled = plan.auto_defer_once_enabled;
+    body.protected_hours = match plan.protected_hours.first() {
+        Some(p) => Some(
+            ProtectedHours::default()
+                .start_hour_of_day(hour(p.start_hour_of_day))
+                .end_hour_of_day(hour(p.end_hour_of_day)),
+        ),
+        None if prior.is_some_and(|p| !p.protected_hours.is_empty()) => {
+            Some(ProtectedHours::default())
+        }
+        None => None,
+    };
+    body
+}
+
+async fn patch(
+    cx: &Context<AtlasClient>,
+    project: &GroupId,
+    plan: &MaintenanceWindowModel,
+    prior: Option<&MaintenanceWindowModel>,
+) -> Result<GroupMaintenanceWindow, Error> {
+    let api = cx.client().maintenance_window();
+    let defer_now = plan.defer == Some(true) && prior.is_none_or(|p| p.defer != Some(true));
+    if defer_now {
+        api.defer(project).await?;
+    }
+    api.update(project, &expand(plan, prior)).await?;
+    let was = prior.and_then(|p| p.auto_defer).unwrap_or(false);
+    if plan.auto_defer.is_some_and(|v| v != was) {
+        api.toggle_auto_defer(project).await?;
+    }
+    api.get(project).await
+}
+
+#[async_trait]
+impl AtlasResource for MaintenanceWindow {
+    type Model = MaintenanceWindowModel;
+    type Key = GroupId;
+    type Remote = GroupMaintenanceWindow;
+
+    const TYPE_NAME: &'static str = "mongodbatlas_maintenance_window";
+    const IMPORT_ID_FORMAT: &'static str = "{project_id}";
+    const NOT_FOUND_CODES: &'static [&'static str] = &[codes::GROUP_NOT_FOUND];
+    const DATA_SOURCE_KEYS: Option<&'static [&'static str]> = Some(&["project_id"]);
+    const VALIDATES: bool = true;
+
+    fn key(model: &MaintenanceWindowModel) -> Result<GroupId, String> {
+        if model.project_id.is_empty() {
+            return Err("no project_id".into());
+        }
+        Ok(GroupId::from(&model.project_id))
+    }
+
+    fn import_stub(id: &str) -> Option<MaintenanceWindowModel> {
+        (!id.is_empty() && !id.contains('/')).then(|| MaintenanceWindowModel {
+            project_id: id.to_string(),
+            ..Default::default()
+        })
+    }
+
+    fn flatten(
+        w: &GroupMaintenanceWindow,
+        prior: &MaintenanceWindowModel,
+    ) -> MaintenanceWindowModel {
+        MaintenanceWindowModel {
+            id: Some(prior.project_id.clone()),
+            project_id: prior.project_id.clone(),
+            // A window never chosen has no day or hour: null, as in a configuration without them.
+            day_of_week: w.day_of_week.map(i64::from),
+            hour_of_day: w.hour_of_day.map(i64::from),
+            start_asap: Some(w.start_asap.unwrap_or(false)),
+            number_of_deferrals: Some(i64::from(w.number_of_deferrals.unwrap_or(0))),
+            defer: Some(prior.defer.unwrap_or(false)),
+            auto_defer: Some(prior.auto_defer.unwrap_or(false)),
+            auto_defer_once_enabled: Some(w.auto_defer_once_enabled.unwrap_or(false)),
+            time_zone_id: w
+                .time_zone_id
+                .clone()
+                .or_else(|| prior.time_zone_id.clone()),
+            protected_hours: w
+                .protected_hours
+                .as_ref()
+                .and_then(|p| {
+                    Some(ProtectedHoursModel {
+                        start_hour_of_day: i64::from(p.start_hour_of_day?),
+                        end_hour_of_day: i64::from(p.end_hour_of_day?),
+                    })
+                })
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    async fn create(
+        cx: &Context<AtlasClient>,
+        plan: &MaintenanceWindowModel,
+        _config: &MaintenanceWindowModel,
+    ) -> Result<GroupMaintenanceWindow, Error> {
+        patch(cx, &GroupId::from(&plan.project_id), plan, None).await
+    }
+
+    /// A PATCH is safe to repeat, and the window always exists: never adopt, re-send.
+    async fn find_created(
+        _cx: &Context<AtlasClient>,
+        _plan: &MaintenanceWindowModel,
+    ) -> Result<Option<GroupMaintenanceWindow>, Error> {
+        Ok(None)
+    }
+
+    async fn read(
+        cx: &Context<AtlasClient>,
+        key: &GroupId,
+    ) -> Result<GroupMaintenanceWindow, Error> {
+        cx.client().maintenance_window().get(key).await
+    }
+
+    async fn update(
+        cx: &Context<AtlasClient>,
+        key: &GroupId,
+        plan: &MaintenanceWindowModel,
+        prior: &MaintenanceWindowModel,
+        _config: &MaintenanceWindowModel,
+    ) -> Result<GroupMaintenanceWindow, Error> {
+        patch(cx, key, plan, Some(prior)).await
+    }
+
+    async fn delete(cx: &Context<AtlasClient>, key: &GroupId) -> Result<(), Error> {
+        cx.client().maintenance_window().reset(key).await
+    }
+
+    fn validate(config: &MaintenanceWindowModel) -> Diagnostics {
+        let a = MaintenanceWindowModel::ATTR;
+        let mut diags = in_range(a.day_of_week, config.day_of_week, 1, 7);
+        diags.extend(in_range(a.hour_of_day, config.hour_of_day, 0, 23));
+        diags
+    }
+}
