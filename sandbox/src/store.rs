@@ -134,6 +134,8 @@ pub struct ProjectChildren {
     pub access_list: crate::areas::access_list::AccessList,
     /// In creation order; DELETING ones stay until their deletion finishes.
     pub clusters: Vec<crate::areas::clusters::Cluster>,
+    #[serde(default)]
+    pub maintenance_window: crate::areas::maintenance_window::MaintenanceWindow,
 }
 
 impl ProjectChildren {

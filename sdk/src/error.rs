@@ -84,6 +84,11 @@ impl Error {
         }
     }
 
+    /// `true` when the API answered with this `errorCode` (see [`crate::codes`]).
+    pub fn has_code(&self, code: &str) -> bool {
+        self.error_code() == Some(code)
+    }
+
     /// The API error, if this is one.
     pub fn as_api_error(&self) -> Option<&ApiError> {
         match self {

@@ -27,8 +27,12 @@
 
 pub mod api;
 pub mod client;
+pub mod codes;
 pub mod error;
+pub mod generated;
+pub mod ids;
 pub mod models;
+pub mod operation;
 pub mod pagination;
 #[cfg(test)]
 mod proptests;
@@ -37,12 +41,16 @@ pub mod wait;
 pub use api::access_list::AccessListApi;
 pub use api::clusters::ClustersApi;
 pub use api::database_users::DatabaseUsersApi;
+pub use api::maintenance_window::MaintenanceWindowApi;
 pub use api::organizations::OrganizationsApi;
 pub use api::projects::ProjectsApi;
 pub use client::auth::{Credentials, Secret};
 pub use client::retry::RetryPolicy;
 pub use client::{ApiVersion, Client, ClientBuilder, RawResponse, Request};
 pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, Result};
+pub use generated::operations as ops;
+pub use ids::{ClusterName, DatabaseUsername, GroupId, OrgId};
+pub use operation::{Operation, Verb};
 pub use pagination::{ListOptions, Page};
 pub use wait::{wait_for, wait_for_with, with_cancellation, Backoff, Poll};
 

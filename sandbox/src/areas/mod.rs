@@ -14,9 +14,11 @@ pub mod access_list;
 pub mod api_keys;
 pub mod clusters;
 pub mod database_users;
+pub mod maintenance_window;
 pub mod orgs;
 pub mod projects;
 pub mod service_accounts;
+pub mod singleton;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(clusters::routes())
         .merge(api_keys::routes())
         .merge(service_accounts::routes())
+        .merge(maintenance_window::routes())
 }
 
 /// A success response; the version layer replaces the Content-Type with the versioned one.

@@ -6,6 +6,7 @@
 pub mod access_list;
 pub mod clusters;
 pub mod database_users;
+pub mod maintenance_window;
 pub mod organizations;
 pub mod projects;
 

@@ -22,6 +22,7 @@ pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 use crate::api::access_list::AccessListApi;
 use crate::api::clusters::ClustersApi;
 use crate::api::database_users::DatabaseUsersApi;
+use crate::api::maintenance_window::MaintenanceWindowApi;
 use crate::api::organizations::OrganizationsApi;
 use crate::api::projects::ProjectsApi;
 use crate::error::redacted_snippet;
@@ -282,6 +283,11 @@ impl Client {
     /// The project IP access list (`/groups/{groupId}/accessList`).
     pub fn access_list(&self) -> AccessListApi {
         AccessListApi::new(self.clone())
+    }
+
+    /// A project's maintenance window (`/groups/{groupId}/maintenanceWindow`).
+    pub fn maintenance_window(&self) -> MaintenanceWindowApi {
+        MaintenanceWindowApi::new(self.clone())
     }
 
     /// Sends a request and decodes the JSON body of the (any 2xx) response into `T`.

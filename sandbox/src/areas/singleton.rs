@@ -1,0 +1,260 @@
+//! Project-scoped singletons (`/groups/{groupId}/<thing>`): one value per project, born with
+//! it (its `Default`), read by GET, changed by PATCH, reset to the default by DELETE, dropped
+//! with the project. An area of this kind is its serde types plus one [`ProjectSingleton`]
+//! impl; [`routes`] serves the three operations:
+//!
+//! * every handler answers the project's 404 (`INVALID_GROUP_ID`, `GROUP_NOT_FOUND`) before
+//!   it looks at the body; versions outside [`ProjectSingleton::VERSIONS`] answer 501;
+//! * the PATCH body is decoded into the typed [`ProjectSingleton::Patch`] by [`typed_body`]:
+//!   JSON syntax errors are `MALFORMED_JSON`, a wrong type or an unknown attribute (use
+//!   `#[serde(deny_unknown_fields)]`) `INVALID_ATTRIBUTE`, a missing one `MISSING_ATTRIBUTE`,
+//!   each naming the attribute's path (`protectedHours.startHourOfDay`); read-only attributes
+//!   ([`ProjectSingleton::READ_ONLY`]) are `ATTRIBUTE_READ_ONLY` (dropped when null);
+//! * GET answers 200 with [`ProjectSingleton::view`], PATCH 200 with
+//!   [`ProjectSingleton::patch_answer`], DELETE 204 without a body.
+//!
+//! Extra actions on the same value (a `POST …/defer`) use [`update`].
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::extract::{parse_object, ApiPath, Query};
+use crate::store::{ProjectChildren, Store};
+use crate::versions::ResolvedVersion;
+use crate::AppState;
+
+/// A value every project has exactly one of.
+pub trait ProjectSingleton: Default + Clone + Send + Sync + 'static {
+    /// The typed PATCH body (absent attributes: `None`, left unchanged).
+    type Patch: DeserializeOwned + Send;
+    /// The GET representation.
+    type View: Serialize;
+
+    /// The media-type versions served (others the spec lists answer 501).
+    const VERSIONS: &'static [&'static str];
+    /// Attributes a client may not send (`ATTRIBUTE_READ_ONLY` when non-null).
+    const READ_ONLY: &'static [&'static str] = &[];
+
+    /// The project's value.
+    fn of(children: &ProjectChildren) -> &Self;
+    /// The project's value, to change.
+    fn of_mut(children: &mut ProjectChildren) -> &mut Self;
+    /// Applies a PATCH (validating values; on an error nothing is stored).
+    fn apply(&mut self, patch: Self::Patch) -> Result<(), ApiError>;
+    /// The GET body.
+    fn view(&self) -> Self::View;
+    /// The PATCH answer's body (default `{}`: the spec declares no body).
+    fn patch_answer(&self) -> Value {
+        Value::Object(Map::new())
+    }
+}
+
+/// GET / PATCH / DELETE on `path` (relative to the API prefix, with `{group_id}`).
+pub fn routes<T: ProjectSingleton>(path: &str) -> Router<AppState> {
+    Router::new().route(
+        path,
+        get(get_one::<T>)
+            .patch(patch_one::<T>)
+            .delete(reset_one::<T>),
+    )
+}
+
+/// Decodes a JSON object body into `T`, answering Atlas's 400s with the attribute's path.
+pub fn typed_body<T: DeserializeOwned>(bytes: &[u8], read_only: &[&str]) -> Result<T, ApiError> {
+    let mut map = parse_object(bytes)?;
+    for field in read_only {
+        // Sent as null (a GET body echoed back with the values cleared) they are dropped.
+        match map.remove(*field) {
+            Some(v) if !v.is_null() => return Err(ApiError::attribute_read_only(field)),
+            _ => {}
+        }
+    }
+    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        // The path names an unknown field itself, a missing one by its parent.
+        let join = |name: &str| {
+            if path == "." || path.is_empty() {
+                name.to_string()
+            } else if path == name || path.ends_with(&format!(".{name}")) {
+                path.clone()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        // serde's messages: "unknown field `x`, expected …", "missing field `x`".
+        let quoted = |prefix: &str| {
+            message
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.split('`').next())
+                .map(join)
+        };
+        if let Some(attr) = quoted("unknown field `") {
+            ApiError::invalid_attribute(&attr)
+        } else if let Some(attr) = quoted("missing field `") {
+            ApiError::missing_attribute(&attr)
+        } else if path == "." || path.is_empty() {
+            ApiError::invalid_json()
+        } else {
+            ApiError::invalid_attribute(&path)
+        }
+    })
+}
+
+/// 501 for a version the area does not serve.
+pub fn check_version(
+    versions: &[&str],
+    resolved: Option<&ResolvedVersion>,
+) -> Result<(), ApiError> {
+    match resolved {
+        Some(r) if !versions.contains(&&*r.version) => {
+            Err(ApiError::version_not_emulated(&r.operation_id, &r.version))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn children<'a>(store: &'a Store, group_id: &str) -> Result<&'a ProjectChildren, ApiError> {
+    super::projects::find_project(store, group_id).map(|p| &p.children)
+}
+
+/// Changes the project's value with `f` (which validates; on an error nothing is stored) and
+/// returns what `answer` makes of the new value.
+pub fn update<T: ProjectSingleton, R>(
+    store: &mut Store,
+    group_id: &str,
+    f: impl FnOnce(&mut T) -> Result<(), ApiError>,
+    answer: impl FnOnce(&T) -> R,
+) -> Result<R, ApiError> {
+    let mut value = T::of(children(store, group_id)?).clone();
+    f(&mut value)?;
+    let project = store
+        .project_mut(group_id)
+        .ok_or_else(|| ApiError::group_not_found(group_id))?;
+    let slot = T::of_mut(&mut project.children);
+    *slot = value;
+    Ok(answer(slot))
+}
+
+async fn get_one<T: ProjectSingleton>(
+    State(state): State<AppState>,
+    resolved: Option<Extension<ResolvedVersion>>,
+    ApiPath(group_id): ApiPath<String>,
+    Query(q): Query,
+) -> Result<Response, ApiError> {
+    check_version(T::VERSIONS, resolved.as_deref())?;
+    q.check_common()?;
+    let store = state.store_read();
+    let view = T::of(children(&store, &group_id)?).view();
+    Ok((StatusCode::OK, Json(view)).into_response())
+}
+
+async fn patch_one<T: ProjectSingleton>(
+    State(state): State<AppState>,
+    resolved: Option<Extension<ResolvedVersion>>,
+    ApiPath(group_id): ApiPath<String>,
+    Query(q): Query,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check_version(T::VERSIONS, resolved.as_deref())?;
+    q.check_common()?;
+    // Unknown/malformed ids answer 404 before the body is judged.
+    children(&state.store_read(), &group_id)?;
+    let patch: T::Patch = typed_body(&body, T::READ_ONLY)?;
+    let answer = update::<T, _>(
+        &mut state.store(),
+        &group_id,
+        |v| v.apply(patch),
+        T::patch_answer,
+    )?;
+    Ok((StatusCode::OK, Json(answer)).into_response())
+}
+
+async fn reset_one<T: ProjectSingleton>(
+    State(state): State<AppState>,
+    resolved: Option<Extension<ResolvedVersion>>,
+    ApiPath(group_id): ApiPath<String>,
+    Query(q): Query,
+) -> Result<Response, ApiError> {
+    check_version(T::VERSIONS, resolved.as_deref())?;
+    q.check_common()?;
+    update::<T, _>(
+        &mut state.store(),
+        &group_id,
+        |v| {
+            *v = T::default();
+            Ok(())
+        },
+        |_| (),
+    )?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Inner {
+        start_hour: Option<u8>,
+        end_hour: u8,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Body {
+        day: Option<u8>,
+        inner: Option<Inner>,
+    }
+
+    fn err(body: &str) -> ApiError {
+        match typed_body::<Body>(body.as_bytes(), &["id"]) {
+            Ok(b) => panic!("accepted {b:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn typed_body_names_the_attribute_path() {
+        let e = err(r#"{"day": "x"}"#);
+        assert_eq!(
+            (e.code, e.parameters[0].as_str()),
+            ("INVALID_ATTRIBUTE", Some("day"))
+        );
+        let e = err(r#"{"inner": {"startHour": -1, "endHour": 1}}"#);
+        assert_eq!(
+            (e.code, e.parameters[0].as_str()),
+            ("INVALID_ATTRIBUTE", Some("inner.startHour"))
+        );
+        let e = err(r#"{"inner": {"endHour": 1, "nope": 1}}"#);
+        assert_eq!(
+            (e.code, e.parameters[0].as_str()),
+            ("INVALID_ATTRIBUTE", Some("inner.nope"))
+        );
+        let e = err(r#"{"nope": 1}"#);
+        assert_eq!(
+            (e.code, e.parameters[0].as_str()),
+            ("INVALID_ATTRIBUTE", Some("nope"))
+        );
+        let e = err(r#"{"inner": {}}"#);
+        assert_eq!(
+            (e.code, e.parameters[0].as_str()),
+            ("MISSING_ATTRIBUTE", Some("inner.endHour"))
+        );
+        assert_eq!(err(r#"{"id": "x"}"#).code, "ATTRIBUTE_READ_ONLY");
+        assert_eq!(err("{").code, "MALFORMED_JSON");
+        assert_eq!(err("[]").code, "INVALID_JSON");
+        assert!(typed_body::<Body>(br#"{"day": null, "id": null}"#, &["id"]).is_ok());
+    }
+}
