@@ -10,6 +10,8 @@ pub mod errors;
 pub mod ids;
 pub mod read_cache;
 pub mod resources;
+#[cfg(test)]
+mod schema_snapshot;
 
 use async_trait::async_trait;
 use atlas_admin_sdk::Client;
