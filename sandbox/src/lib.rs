@@ -260,6 +260,7 @@ impl SandboxHandle {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.state.close_persistence();
     }
 
     /// Every HTTP request served so far (challenges and control plane included).

@@ -176,6 +176,14 @@ impl AppState {
         persist.commit_records(snapshot).map(|_| ())
     }
 
+    /// Release the data dir (after the server stopped): its lock is dropped and later commits
+    /// fail, even if a lingering task still holds this state.
+    pub fn close_persistence(&self) {
+        if let Some(persist) = &self.0.persist {
+            lock(persist).close();
+        }
+    }
+
     pub fn issue_nonce(&self) -> String {
         lock(&self.0.nonces).issue(&mut rand::rng())
     }

@@ -1,5 +1,7 @@
-//! `--data-dir`: acknowledged writes survive a restart and a `kill -9`; ids keep increasing;
-//! asynchronous states continue; a torn journal tail is ignored.
+//! `--data-dir`: acknowledged writes survive a restart and a `kill -9` (also during a
+//! compaction); ids keep increasing; asynchronous states continue; a torn journal tail is cut
+//! off (and kept aside); a damaged journal refuses to start; one sandbox per data dir. The
+//! exhaustive corruption matrix (every frame field, every cut) is in `src/persist.rs`.
 
 mod common;
 
@@ -294,17 +296,26 @@ async fn acknowledged_writes_survive_kill_9() {
     assert_eq!(r.status, 202, "{r:?}");
     first.kill_9();
 
-    // A crash in the middle of an append leaves a torn frame: it must be ignored.
+    // A crash in the middle of an append leaves a torn frame (here: the first bytes of the
+    // next frame's header): it is cut off (and kept aside), never acknowledged.
+    let journal_path = dir.path().join("journal.bin");
+    let good_len = std::fs::metadata(&journal_path).expect("journal").len();
     let mut journal = std::fs::OpenOptions::new()
         .append(true)
-        .open(dir.path().join("journal.bin"))
+        .open(&journal_path)
         .expect("journal exists");
-    journal
-        .write_all(&[200, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, b'{', b'"'])
-        .expect("torn frame written");
+    journal.write_all(b"ASJ2").expect("torn frame written");
     drop(journal);
 
     let second = start_binary(dir.path());
+    assert_eq!(
+        std::fs::metadata(&journal_path).expect("journal").len(),
+        good_len
+    );
+    assert!(dir
+        .path()
+        .join(format!("journal.bin.torn-at-{good_len}.corrupt"))
+        .exists());
     let c = second.client();
     assert_eq!(org_id(&c).await, org, "the bootstrap org and key survive");
     let (s, g) = get(&c, &format!("/api/atlas/v2/groups/{}", ids[0]), V20230101).await;
@@ -343,4 +354,243 @@ async fn acknowledged_writes_survive_kill_9() {
     assert_eq!(s, 200);
     assert_eq!(cluster_state(&c, &gid).await, "IDLE");
     third.kill_9();
+}
+
+// ---- damage, a second process, kill -9 during compaction ------------------------------------
+
+/// (start, length) of each frame of a journal (`"ASJ2" | seq u64 | len u32 | sums | payload`).
+fn frames_of(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 28 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[at + 12..at + 16].try_into().expect("4 bytes")) as usize;
+        out.push((at, 28 + len));
+        at += 28 + len;
+    }
+    out
+}
+
+fn copy_data_dir(from: &Path) -> tempfile::TempDir {
+    let to = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(from).expect("dir") {
+        let entry = entry.expect("entry");
+        if entry.file_name() != "lock" {
+            std::fs::copy(entry.path(), to.path().join(entry.file_name())).expect("copied");
+        }
+    }
+    to
+}
+
+async fn refused(dir: &Path) -> String {
+    match atlas_sandbox::spawn(persistent(dir, 0.0)).await {
+        Ok(sb) => {
+            sb.shutdown().await;
+            panic!("started on a damaged data dir");
+        }
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The issue's probe: five projects (six frames), one byte changed in frame 2, or the journal
+/// cut to 2,000 bytes: the sandbox refuses to start, names the file and the offset, and
+/// changes nothing (the four intact frames after the damage are still there).
+#[tokio::test]
+async fn a_damaged_journal_refuses_to_start_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (sb, c) = start_with(persistent(dir.path(), 0.0)).await;
+    for i in 0..5 {
+        c.create_project(&sb.org_id, &format!("p{i}")).await;
+    }
+    sb.shutdown().await;
+    let journal = std::fs::read(dir.path().join("journal.bin")).expect("journal");
+    let frames = frames_of(&journal);
+    assert_eq!(frames.len(), 6, "bootstrap + 5 creates");
+
+    let flipped = copy_data_dir(dir.path());
+    let (start, len) = frames[2];
+    let mut bytes = journal.clone();
+    bytes[start + len / 2] ^= 0x01;
+    std::fs::write(flipped.path().join("journal.bin"), &bytes).expect("written");
+    let e = refused(flipped.path()).await;
+    assert!(e.contains("journal.bin is damaged at byte"), "{e}");
+    assert!(e.contains(&format!("byte {start}")), "{e}");
+    assert!(e.contains("Way out"), "{e}");
+    assert_eq!(
+        std::fs::read(flipped.path().join("journal.bin")).expect("journal"),
+        bytes,
+        "nothing truncated"
+    );
+
+    for cut in [2000.min(journal.len() - 1), frames[4].0] {
+        let cut_dir = copy_data_dir(dir.path());
+        std::fs::write(cut_dir.path().join("journal.bin"), &journal[..cut]).expect("written");
+        let e = refused(cut_dir.path()).await;
+        assert!(e.contains("lost acknowledged writes"), "cut at {cut}: {e}");
+        assert_eq!(
+            std::fs::metadata(cut_dir.path().join("journal.bin"))
+                .expect("journal")
+                .len(),
+            cut as u64
+        );
+    }
+
+    // Garbage instead of the journal, with no snapshot: refused, not a fresh organization.
+    let garbage = copy_data_dir(dir.path());
+    std::fs::write(
+        garbage.path().join("journal.bin"),
+        vec![0x5a; journal.len()],
+    )
+    .expect("written");
+    let e = refused(garbage.path()).await;
+    assert!(e.contains("journal.bin is damaged at byte 0"), "{e}");
+
+    // The undamaged dir still starts with all five.
+    let (sb, c) = start_with(persistent(dir.path(), 0.0)).await;
+    let (_, list) = get(&c, "/api/atlas/v2/groups", V20230101).await;
+    assert_eq!(list["totalCount"], json!(5), "{list}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_second_sandbox_on_the_same_data_dir_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // In one process.
+    let (sb, _c) = start_with(persistent(dir.path(), 0.0)).await;
+    let e = refused(dir.path()).await;
+    assert!(e.contains("in use by another atlas-sandbox"), "{e}");
+    sb.shutdown().await;
+    // Released by a clean stop.
+    let (sb, _c) = start_with(persistent(dir.path(), 0.0)).await;
+    sb.shutdown().await;
+
+    // Two processes: the second exits with the reason; once the first dies (kill -9: no
+    // cleanup), the lock is gone with it.
+    let first = start_binary(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_atlas-sandbox"))
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("second sandbox runs");
+    assert!(!out.status.success(), "the second sandbox must not start");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("in use by another atlas-sandbox"),
+        "{stderr}"
+    );
+    let c = first.client();
+    let org = org_id(&c).await;
+    let p = c.create_project(&org, "only-one-writer").await;
+    first.kill_9();
+    let third = start_binary(dir.path());
+    let c = third.client();
+    let (s, _) = get(
+        &c,
+        &format!(
+            "/api/atlas/v2/groups/{}",
+            p["id"].as_str().unwrap_or_default()
+        ),
+        V20230101,
+    )
+    .await;
+    assert_eq!(s, 200);
+    third.kill_9();
+}
+
+fn start_binary_compacting(dir: &Path) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-sandbox"))
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .env("ATLAS_SANDBOX_COMPACT_MIN_BYTES", "4096")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("atlas-sandbox starts");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let base_url = loop {
+        let line = lines
+            .next()
+            .expect("a listening line before EOF")
+            .expect("stdout readable");
+        if let Some(url) = line.strip_prefix("atlas-sandbox listening on ") {
+            break url.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Running { child, base_url }
+}
+
+/// Writers stream creates while the journal is compacted every few writes; the process is
+/// killed at a different moment each round. Every create that was answered 201 is there
+/// after the restart.
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9_during_compaction() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut acked: Vec<String> = Vec::new();
+    for (round, run_ms) in [120u64, 270, 410].into_iter().enumerate() {
+        let running = start_binary_compacting(dir.path());
+        let c = std::sync::Arc::new(running.client());
+        for id in &acked {
+            let (s, _) = get(&c, &format!("/api/atlas/v2/groups/{id}"), V20230101).await;
+            assert_eq!(
+                s, 200,
+                "round {round}: acknowledged project {id} is missing"
+            );
+        }
+        let org = org_id(&c).await;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut writers = Vec::new();
+        for w in 0..3 {
+            let (c, org, stop) = (c.clone(), org.clone(), stop.clone());
+            writers.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let body =
+                        json!({"name": format!("r{round}-w{w}-{i}"), "orgId": org}).to_string();
+                    let r = c
+                        .try_call(
+                            Method::POST,
+                            "/api/atlas/v2/groups",
+                            Some(V20230101),
+                            Some(&body),
+                        )
+                        .await;
+                    match r {
+                        Ok(r) if r.status == 201 => {
+                            mine.push(r.body["id"].as_str().unwrap_or_default().to_string());
+                        }
+                        Ok(_) => {}
+                        // Killed: this answer never came, so the write was not acknowledged.
+                        Err(_) => break,
+                    }
+                    i += 1;
+                }
+                mine
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(run_ms)).await;
+        // SIGKILL while the writers are still sending.
+        running.kill_9();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for w in writers {
+            acked.extend(w.await.expect("writer"));
+        }
+    }
+    assert!(
+        dir.path().join("snapshot.bin").exists(),
+        "compactions happened"
+    );
+    let last = start_binary_compacting(dir.path());
+    let c = last.client();
+    for id in &acked {
+        let (s, _) = get(&c, &format!("/api/atlas/v2/groups/{id}"), V20230101).await;
+        assert_eq!(s, 200, "acknowledged project {id} is missing");
+    }
+    assert!(acked.len() > 10, "{} creates acknowledged", acked.len());
+    last.kill_9();
 }

@@ -107,6 +107,20 @@ impl Client {
         headers: &[(&str, String)],
         body: Option<&str>,
     ) -> Resp {
+        self.try_raw(method, path_and_query, headers, body)
+            .await
+            .expect("request sent")
+    }
+
+    /// [`Client::raw`], with a transport error (e.g. the server was killed) as `Err`. A body
+    /// goes with `Content-Type` 2023-01-01 unless `headers` name one.
+    pub async fn try_raw(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        headers: &[(&str, String)],
+        body: Option<&str>,
+    ) -> Result<Resp, reqwest::Error> {
         let mut req = self
             .http
             .request(method, format!("{}{path_and_query}", self.base));
@@ -114,19 +128,25 @@ impl Client {
             req = req.header(*k, v);
         }
         if let Some(b) = body {
-            req = req.header("content-type", V20230101).body(b.to_string());
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                req = req.header("content-type", V20230101);
+            }
+            req = req.body(b.to_string());
         }
-        let resp = req.send().await.expect("request sent");
+        let resp = req.send().await?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body read");
+        let text = resp.text().await?;
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
+        Ok(Resp {
             status,
             headers,
             text,
             body,
-        }
+        })
     }
 
     fn next_auth(&self, method: &Method, uri: &str) -> Option<String> {
@@ -145,7 +165,7 @@ impl Client {
     }
 
     /// An authenticated request: reuse the cached nonce; on a 401 take the new nonce and retry
-    /// once.
+    /// once. A body goes with the Content-Type of the `accept` version.
     pub async fn call(
         &self,
         method: Method,
@@ -153,19 +173,35 @@ impl Client {
         accept: Option<&str>,
         body: Option<&str>,
     ) -> Resp {
+        self.try_call(method, path_and_query, accept, body)
+            .await
+            .expect("request sent")
+    }
+
+    /// [`Client::call`], with a transport error as `Err`.
+    pub async fn try_call(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        accept: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<Resp, reqwest::Error> {
         for _ in 0..2 {
             let mut headers = Vec::new();
             if let Some(a) = accept {
                 headers.push(("accept", a.to_string()));
+                if body.is_some() {
+                    headers.push(("content-type", a.to_string()));
+                }
             }
             if let Some(auth) = self.next_auth(&method, path_and_query) {
                 headers.push(("authorization", auth));
             }
             let resp = self
-                .raw(method.clone(), path_and_query, &headers, body)
-                .await;
+                .try_raw(method.clone(), path_and_query, &headers, body)
+                .await?;
             if resp.status != 401 {
-                return resp;
+                return Ok(resp);
             }
             let nonce = resp
                 .header("www-authenticate")
