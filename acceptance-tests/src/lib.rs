@@ -10,6 +10,9 @@ use std::process::Stdio;
 use std::time::Duration;
 use tempfile::TempDir;
 
+pub mod case;
+pub use case::{Case, Ctx, Matrix, State, Step};
+
 /// The `terraform { required_providers { … } }` block that installs our provider as
 /// `mongodb/mongodbatlas`, as a literal (for `concat!`); [`REQUIRED_PROVIDERS`] is the same.
 #[macro_export]

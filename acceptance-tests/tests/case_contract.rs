@@ -1,0 +1,154 @@
+//! The declarative case runner itself: it passes a good case, and it fails (naming the step)
+//! when terraform's behaviour breaks the step contract. Uses the built-in `terraform_data`
+//! resource, so these tests do not depend on the provider's behaviour.
+
+use acceptance_tests::{Case, Harness, Step, REQUIRED_PROVIDERS};
+use anyhow::{ensure, Result};
+use std::cell::Cell;
+use std::rc::Rc;
+
+const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
+const ADDR: &str = "terraform_data.d";
+
+fn data(input: &str, trigger: &str) -> String {
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+resource "terraform_data" "d" {{
+  input            = "{input}"
+  triggers_replace = "{trigger}"
+}}
+
+output "echo" {{
+  value = terraform_data.d.output
+}}
+"#
+    )
+}
+
+/// Runs `case` and returns its error message with every cause (it must fail).
+async fn failure(h: &Harness, case: Case) -> Result<String> {
+    match case.run(h).await {
+        Ok(()) => anyhow::bail!("the case passed but should have failed"),
+        Err(e) => Ok(format!("{e:#}")),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn case_runs_apply_update_replace_and_plan_only() -> Result<()> {
+    let destroyed = Rc::new(Cell::new(false));
+    let seen = destroyed.clone();
+    Case::new("good")
+        .steps([
+            Step::apply(data("a", "1"))
+                .expect_create(ADDR)
+                .check_eq(&format!("{ADDR}.output"), "a")
+                .check_pair("output.echo", &format!("{ADDR}.output"))
+                .check_set(&format!("{ADDR}.id"))
+                .check_absent(&format!("{ADDR}.nothing"))
+                .check_matches(&format!("{ADDR}.triggers_replace"), "^1$"),
+            Step::apply(data("b", "1"))
+                .expect_update_in_place(ADDR)
+                .check_unchanged(&format!("{ADDR}.id"))
+                .check_eq("output.echo", "b"),
+            Step::plan_only(data("b", "1")),
+            Step::plan_only(data("b", "2")).expect_replace(ADDR),
+            Step::apply(data("b", "2"))
+                .expect_actions(ADDR, &["delete", "create"])
+                .check(|state| {
+                    ensure!(state.addresses() == [ADDR], "{:?}", state.addresses());
+                    Ok(())
+                }),
+        ])
+        .check_destroyed(move |ctx| {
+            let seen = seen.clone();
+            async move {
+                ensure!(
+                    ctx.state.resource(ADDR).is_some(),
+                    "the state before destroy"
+                );
+                seen.set(true);
+                Ok(())
+            }
+        })
+        .run_new(PROVIDER)
+        .await?;
+    ensure!(destroyed.get(), "check_destroyed did not run");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn case_fails_on_a_plan_that_is_not_empty_after_apply() -> Result<()> {
+    let h = Harness::start(PROVIDER).await?;
+    let destroyed = Rc::new(Cell::new(false));
+    let seen = destroyed.clone();
+    // timestamp() is new on every plan: the post-apply plan is never empty.
+    let cfg = data("a", "1").replace("\"1\"", "timestamp()");
+    let msg = failure(
+        &h,
+        Case::new("unstable")
+            .step(Step::apply(cfg))
+            .check_destroyed(move |_| {
+                let seen = seen.clone();
+                async move {
+                    seen.set(true);
+                    Ok(())
+                }
+            }),
+    )
+    .await?;
+    ensure!(msg.contains("step 1/1 (apply)"), "{msg}");
+    ensure!(msg.contains("is not empty"), "{msg}");
+    ensure!(msg.contains("must be replaced"), "shows the plan: {msg}");
+    ensure!(destroyed.get(), "a failed case is still destroyed");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn case_fails_on_wrong_actions_checks_and_errors() -> Result<()> {
+    let h = Harness::start(PROVIDER).await?;
+    let msg = failure(
+        &h,
+        Case::new("wrong-action").steps([
+            Step::apply(data("a", "1")),
+            Step::apply(data("b", "1")).expect_replace(ADDR),
+        ]),
+    )
+    .await?;
+    ensure!(
+        msg.contains("step 2/2 (apply, expect replace of terraform_data.d)")
+            && msg.contains("[\"update\"]"),
+        "{msg}"
+    );
+
+    let msg = failure(
+        &h,
+        Case::new("wrong-check").step(
+            Step::apply(data("a", "1"))
+                .check_eq(&format!("{ADDR}.output"), "z")
+                .check_absent(&format!("{ADDR}.id")),
+        ),
+    )
+    .await?;
+    ensure!(msg.contains("2 check(s) failed"), "{msg}");
+    ensure!(msg.contains("expected \"z\", got \"a\""), "{msg}");
+
+    let msg = failure(
+        &h,
+        Case::new("no-error").step(Step::plan_only(data("a", "1")).expect_error("boom")),
+    )
+    .await?;
+    ensure!(msg.contains("but terraform succeeded"), "{msg}");
+
+    let msg = failure(
+        &h,
+        Case::new("other-error")
+            .step(Step::plan_only(data("a", "1").replace("input", "inptu")).expect_error("boom")),
+    )
+    .await?;
+    ensure!(msg.contains("does not match /boom/"), "{msg}");
+    ensure!(msg.contains("inptu"), "shows terraform's error: {msg}");
+
+    let msg = failure(&h, Case::new("diff").step(Step::plan_only(data("a", "1")))).await?;
+    ensure!(msg.contains("expected an empty plan"), "{msg}");
+    Ok(())
+}
