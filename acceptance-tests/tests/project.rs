@@ -1,10 +1,13 @@
 //! Acceptance tests for `mongodbatlas_project` and its data sources: real terraform, real
-//! provider binary, real sandbox.
+//! provider binary, real sandbox, as declarative cases (see `acceptance_tests::case`).
 
-use acceptance_tests::{actions_for, assert_same_attributes, Harness, REQUIRED_PROVIDERS};
-use anyhow::Result;
+use acceptance_tests::case::regex::escape;
+use acceptance_tests::{Case, Harness, Matrix, Step, REQUIRED_PROVIDERS};
+use anyhow::{ensure, Result};
+use serde_json::json;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
+const ADDR: &str = "mongodbatlas_project.test";
 
 fn config(name: &str, tags: &str) -> String {
     format!(
@@ -26,87 +29,60 @@ output "project_id" {{
     )
 }
 
+/// Create, rename in place, import, org change replaces (planned only: the sandbox has one
+/// organization), deleted out of band and re-created, destroyed.
 #[tokio::test(flavor = "multi_thread")]
-async fn acc_project_lifecycle() -> Result<()> {
+async fn acc_project_matrix() -> Result<()> {
     let h = Harness::start(PROVIDER).await?;
-    let wd = h.workdir("main", &config("acc-project", r#"{ env = "test" }"#))?;
-
-    // Create, then both kinds of follow-up plan are empty.
-    wd.apply().await?;
-    let applied = wd.resource_values("mongodbatlas_project.test").await?;
-    let id = applied["id"].as_str().unwrap_or_default().to_string();
-    assert_eq!(id.len(), 24, "project id is an ObjectId: {applied}");
-    assert_eq!(applied["name"], "acc-project");
-    assert_eq!(applied["org_id"], h.sandbox.org_id.as_str());
-    assert_eq!(applied["tags"]["env"], "test");
-    assert_eq!(applied["cluster_count"], 0);
-    assert_eq!(applied["with_default_alerts_settings"], true);
-    assert!(applied["created"]
-        .as_str()
-        .is_some_and(|c| c.ends_with('Z')));
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-
-    // Rename: an in-place update that keeps the id.
-    wd.write_config(&config(
-        "acc-project-renamed",
-        r#"{ env = "test", team = "db" }"#,
-    ))?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, "mongodbatlas_project.test"), ["update"]);
-    wd.apply().await?;
-    let renamed = wd.resource_values("mongodbatlas_project.test").await?;
-    assert_eq!(renamed["id"], id.as_str());
-    assert_eq!(renamed["name"], "acc-project-renamed");
-    let remote = h.client()?.projects().get(&id).await?;
-    assert_eq!(remote.name, "acc-project-renamed");
-    wd.assert_empty_plan(&[]).await?;
-
-    // Import into an empty state: same attributes, empty plan.
-    let imp = h.workdir(
-        "import",
-        &config("acc-project-renamed", r#"{ env = "test", team = "db" }"#),
-    )?;
-    imp.ok(&["import", "-no-color", "mongodbatlas_project.test", &id])
-        .await?;
-    let imported = imp.resource_values("mongodbatlas_project.test").await?;
-    assert_same_attributes(&renamed, &imported, &["project_owner_id"])?;
-    imp.assert_empty_plan(&[]).await?;
-
-    // Deleted out of band: the next plan proposes to create it again.
-    h.client()?.projects().delete(&id).await?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, "mongodbatlas_project.test"), ["create"]);
-
-    // Re-create, then destroy leaves the sandbox without projects.
-    wd.apply().await?;
-    wd.destroy().await?;
-    let left = h.client()?.projects().list_all().await?;
-    assert!(left.is_empty(), "projects left after destroy: {left:?}");
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_project_org_change_replaces() -> Result<()> {
-    let h = Harness::start(PROVIDER).await?;
-    let wd = h.workdir("main", &config("acc-replace", "{}"))?;
-    wd.apply().await?;
-    wd.assert_empty_plan(&[]).await?;
-    let cfg = config("acc-replace", "{}").replace("var.org_id", "\"0123456789abcdef01234567\"");
-    wd.write_config(&cfg)?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(
-        actions_for(&plan, "mongodbatlas_project.test"),
-        ["delete", "create"],
-        "changing org_id replaces the project"
-    );
-    wd.destroy().await?;
-    Ok(())
+    let org_id = h.sandbox.org_id.clone();
+    let other_org = config("acc-project-renamed", r#"{ env = "test", team = "db" }"#)
+        .replace("var.org_id", "\"0123456789abcdef01234567\"");
+    Matrix::new(
+        ADDR,
+        Step::apply(config("acc-project", r#"{ env = "test" }"#))
+            .check_matches(&format!("{ADDR}.id"), "^[0-9a-f]{24}$")
+            .check_pair("output.project_id", &format!("{ADDR}.id"))
+            .check_eq(&format!("{ADDR}.name"), "acc-project")
+            .check_eq(&format!("{ADDR}.org_id"), org_id.as_str())
+            .check_eq(&format!("{ADDR}.tags"), json!({ "env": "test" }))
+            .check_eq(&format!("{ADDR}.cluster_count"), 0)
+            .check_eq(&format!("{ADDR}.with_default_alerts_settings"), true)
+            .check_matches(&format!("{ADDR}.created"), "Z$"),
+    )
+    // Rename and a new tag: in place, same id, and the sandbox has the new name.
+    .update_in_place(
+        Step::apply(config(
+            "acc-project-renamed",
+            r#"{ env = "test", team = "db" }"#,
+        ))
+        .check_eq(&format!("{ADDR}.name"), "acc-project-renamed")
+        .check_eq(&format!("{ADDR}.tags.team"), "db")
+        .check_remote(|ctx| async move {
+            let id = ctx.state.str(&format!("{ADDR}.id"))?;
+            let remote = ctx.client.projects().get(&id).await?;
+            ensure!(remote.name == "acc-project-renamed", "remote: {remote:?}");
+            Ok(())
+        }),
+    )
+    .import(Step::import_verify(ADDR, &["project_owner_id"]))
+    .replace(Step::plan_only(other_org).expect_actions(ADDR, &["delete", "create"]))
+    .disappears(|ctx| async move {
+        let id = ctx.state.str(&format!("{ADDR}.id"))?;
+        ctx.client.projects().delete(&id).await?;
+        Ok(())
+    })
+    .into_case("project")
+    .check_destroyed(|ctx| async move {
+        let left = ctx.client.projects().list_all().await?;
+        ensure!(left.is_empty(), "projects left after destroy: {left:?}");
+        Ok(())
+    })
+    .run(&h)
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_project_data_sources() -> Result<()> {
-    let h = Harness::start(PROVIDER).await?;
     let cfg = format!(
         "{}{}",
         config("acc-ds", r#"{ owner = "me" }"#),
@@ -140,82 +116,57 @@ output "by_id_tags" {
 }
 "#
     );
-    let wd = h.workdir("main", &cfg)?;
-    wd.apply().await?;
-    let out = wd.ok(&["output", "-json"]).await?;
-    let outputs: serde_json::Value = serde_json::from_str(&out.stdout)?;
-    let id = outputs["project_id"]["value"].clone();
-    assert_eq!(outputs["by_id_name"]["value"], "acc-ds");
-    assert_eq!(outputs["by_name_id"]["value"], id);
-    assert_eq!(outputs["all_names"]["value"], serde_json::json!(["acc-ds"]));
-    assert_eq!(outputs["by_id_tags"]["value"]["owner"], "me");
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
+    Case::new("project-ds")
+        .step(
+            Step::apply(cfg)
+                .check_eq("output.by_id_name", "acc-ds")
+                .check_pair("output.by_name_id", "output.project_id")
+                .check_eq("output.all_names", json!(["acc-ds"]))
+                .check_eq("output.by_id_tags.owner", "me"),
+        )
+        .run_new(PROVIDER)
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_project_bad_input_gets_terraform_errors() -> Result<()> {
-    let h = Harness::start(PROVIDER).await?;
-    // Missing required attribute.
-    let wd = h.workdir(
-        "missing",
-        &config("x", "{}").replace("  org_id = var.org_id\n", ""),
-    )?;
-    let out = wd.run(&["plan", "-no-color"]).await?;
-    assert_ne!(out.status, 0);
-    assert!(out.stderr.contains("org_id"), "{}", out.combined());
-    assert!(
-        out.stderr.contains("main.tf"),
-        "error points at the config: {}",
-        out.combined()
-    );
-
-    // Unknown attribute.
-    let wd = h.workdir(
-        "unknown",
-        &config("x", "{}").replace("  tags ", "  colour = \"red\"\n  tags "),
-    )?;
-    let out = wd.run(&["plan", "-no-color"]).await?;
-    assert_ne!(out.status, 0);
-    assert!(out.stderr.contains("colour"), "{}", out.combined());
-
-    // Wrong type.
-    let wd = h.workdir("type", &config("x", "\"not-a-map\""))?;
-    let out = wd.run(&["plan", "-no-color"]).await?;
-    assert_ne!(out.status, 0);
-    assert!(out.stderr.contains("tags"), "{}", out.combined());
-    Ok(())
+    Case::new("project-bad-input")
+        .steps([
+            // Missing required attribute: named, and the error points at the config.
+            Step::plan_only(config("x", "{}").replace("  org_id = var.org_id\n", ""))
+                .expect_error("org_id")
+                .expect_error(r"main\.tf"),
+            // Unknown attribute.
+            Step::plan_only(config("x", "{}").replace("  tags ", "  colour = \"red\"\n  tags "))
+                .expect_error("colour"),
+            // Wrong type.
+            Step::plan_only(config("x", "\"not-a-map\"")).expect_error("tags"),
+        ])
+        .run_new(PROVIDER)
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_provider_wrong_keys_and_unreachable_sandbox() -> Result<()> {
     let h = Harness::start(PROVIDER).await?;
     let secret = "00000000-dead-beef-0000-000000000000";
-    let mut wd = h.workdir("wrongkey", &config("x", "{}"))?;
-    wd.set_env("MONGODB_ATLAS_PRIVATE_KEY", secret);
-    let out = wd.run(&["apply", "-auto-approve", "-no-color"]).await?;
-    assert_ne!(out.status, 0);
-    let text = out.combined();
-    assert!(text.contains("Authentication failed"), "{text}");
-    assert!(
-        text.contains(&h.sandbox.base_url),
-        "names the base URL: {text}"
-    );
-    assert!(
-        !text.contains(secret),
-        "never echoes the private key: {text}"
-    );
-
-    let mut wd = h.workdir("unreachable", &config("x", "{}"))?;
     let closed = "http://127.0.0.1:9";
-    wd.set_env("MONGODB_ATLAS_BASE_URL", closed);
-    let out = wd.run(&["apply", "-auto-approve", "-no-color"]).await?;
-    assert_ne!(out.status, 0);
-    assert!(
-        out.combined().contains(closed),
-        "names the URL: {}",
-        out.combined()
-    );
-    Ok(())
+    Case::new("provider-errors")
+        .steps([
+            Step::apply(config("x", "{}"))
+                .env("MONGODB_ATLAS_PRIVATE_KEY", secret)
+                .expect_error("Authentication failed")
+                // Names the base URL, never echoes the private key.
+                .expect_error(&escape(&h.sandbox.base_url))
+                .check_error(move |out| {
+                    let text = out.combined();
+                    ensure!(!text.contains(secret), "echoes the private key: {text}");
+                    Ok(())
+                }),
+            Step::apply(config("x", "{}"))
+                .env("MONGODB_ATLAS_BASE_URL", closed)
+                .expect_error(&escape(closed)),
+        ])
+        .run(&h)
+        .await
 }
