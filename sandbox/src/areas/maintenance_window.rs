@@ -1,15 +1,18 @@
-//! A project's maintenance window (`/groups/{groupId}/maintenanceWindow`, version 2023-01-01;
-//! the `preview` version answers 501): GET, PATCH (200 `{}`), DELETE (reset, 204), and the
-//! `defer` / `autoDefer` actions (200 `{}`). A [`ProjectSingleton`]: the types below are the
+//! A project's maintenance window (`/groups/{groupId}/maintenanceWindow`): GET, PATCH (200
+//! `{}`), DELETE (reset, 204), and the `defer` / `autoDefer` actions (200 `{}`). Version
+//! 2023-01-01, and `preview` for GET/PATCH (adds `waveAssignment`, 1-3, `null` clears it, and
+//! the read-only `effectiveWaveAssignment`). A [`ProjectSingleton`]: the types below are the
 //! area.
 //!
 //! Choices where the real API is unverified:
-//! * a project without a chosen window (new, or reset) answers without `dayOfWeek` and
-//!   `hourOfDay` (the official provider reads them as 0); `timeZoneId` is always `UTC` (only
-//!   the Atlas UI changes it);
+//! * a project without a chosen window (new, or reset) answers the default window, Sunday
+//!   (`dayOfWeek` 1) at hour 0: the spec requires `dayOfWeek` in 1-7 in every answer;
+//!   `timeZoneId` is always `UTC` (only the Atlas UI changes it); `effectiveWaveAssignment`
+//!   is shown only with a `waveAssignment`;
 //! * a PATCH setting `dayOfWeek` without `hourOfDay` on a window without an hour sets hour 0
 //!   (the official provider's acceptance tests); a PATCH resets `numberOfDeferrals` (spec);
-//! * unknown attributes and read-only ones (`numberOfDeferrals`, `timeZoneId`) are refused
+//! * unknown attributes and read-only ones (`numberOfDeferrals`, `timeZoneId`,
+//!   `effectiveWaveAssignment`; dropped when null) are refused
 //!   (`INVALID_ATTRIBUTE`, `ATTRIBUTE_READ_ONLY`); out-of-range hours and days are
 //!   `INVALID_ATTRIBUTE`; `protectedHours` needs both hours, or neither (which clears it);
 //! * the sandbox never schedules maintenance, so `defer` always has a maintenance to defer:
@@ -32,7 +35,11 @@ use crate::versions::ResolvedVersion;
 use crate::AppState;
 
 const PATH: &str = "/groups/{group_id}/maintenanceWindow";
-const VERSIONS: &[&str] = &["2023-01-01"];
+const VERSIONS: &[&str] = &["2023-01-01", "preview"];
+const PREVIEW: &str = "preview";
+/// The window of a project that never chose one (Sunday, midnight).
+pub const DEFAULT_DAY_OF_WEEK: u8 = 1;
+pub const DEFAULT_HOUR_OF_DAY: u8 = 0;
 /// Deferrals allowed per maintenance event (Atlas documentation: "up to two times").
 pub const MAX_DEFERRALS: u32 = 2;
 
@@ -54,6 +61,8 @@ pub struct MaintenanceWindow {
     pub auto_defer_once_enabled: bool,
     pub number_of_deferrals: u32,
     pub protected_hours: Option<ProtectedHours>,
+    /// Maintenance wave (1-3), set through the `preview` version only.
+    pub wave_assignment: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +82,18 @@ pub struct MaintenanceWindowPatch {
     start_asap: Option<bool>,
     auto_defer_once_enabled: Option<bool>,
     protected_hours: Option<ProtectedHoursPatch>,
+    /// `preview` only; `null` clears it (hence the two levels).
+    #[serde(default, deserialize_with = "present")]
+    wave_assignment: Option<Option<i64>>,
+}
+
+/// A present attribute, `null` included (`Some(None)`); absent is the `default` (`None`).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,16 +108,18 @@ struct ProtectedHoursPatch {
 #[serde(rename_all = "camelCase")]
 pub struct MaintenanceWindowView {
     auto_defer_once_enabled: bool,
+    day_of_week: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
-    day_of_week: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hour_of_day: Option<u8>,
+    effective_wave_assignment: Option<u8>,
+    hour_of_day: u8,
     number_of_deferrals: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     protected_hours: Option<ProtectedHours>,
     #[serde(rename = "startASAP")]
     start_asap: bool,
     time_zone_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wave_assignment: Option<u8>,
 }
 
 // ---- behaviour --------------------------------------------------------------------------
@@ -113,7 +136,8 @@ impl ProjectSingleton for MaintenanceWindow {
     type Patch = MaintenanceWindowPatch;
     type View = MaintenanceWindowView;
     const VERSIONS: &'static [&'static str] = VERSIONS;
-    const READ_ONLY: &'static [&'static str] = &["numberOfDeferrals", "timeZoneId"];
+    const READ_ONLY: &'static [&'static str] =
+        &["numberOfDeferrals", "timeZoneId", "effectiveWaveAssignment"];
 
     fn of(children: &ProjectChildren) -> &Self {
         &children.maintenance_window
@@ -123,7 +147,15 @@ impl ProjectSingleton for MaintenanceWindow {
         &mut children.maintenance_window
     }
 
-    fn apply(&mut self, patch: MaintenanceWindowPatch) -> Result<(), ApiError> {
+    fn apply(&mut self, patch: MaintenanceWindowPatch, version: &str) -> Result<(), ApiError> {
+        let wave = match patch.wave_assignment {
+            Some(_) if version != PREVIEW => {
+                return Err(ApiError::invalid_attribute("waveAssignment"))
+            }
+            Some(Some(w)) => Some(Some(in_range("waveAssignment", w, 1, 3)?)),
+            Some(None) => Some(None),
+            None => None,
+        };
         let day = patch
             .day_of_week
             .map(|d| in_range("dayOfWeek", d, 1, 7))
@@ -166,19 +198,25 @@ impl ProjectSingleton for MaintenanceWindow {
         if let Some(protected) = protected {
             self.protected_hours = protected;
         }
+        if let Some(wave) = wave {
+            self.wave_assignment = wave;
+        }
         self.number_of_deferrals = 0;
         Ok(())
     }
 
-    fn view(&self) -> MaintenanceWindowView {
+    fn view(&self, version: &str) -> MaintenanceWindowView {
+        let wave = self.wave_assignment.filter(|_| version == PREVIEW);
         MaintenanceWindowView {
             auto_defer_once_enabled: self.auto_defer_once_enabled,
-            day_of_week: self.day_of_week,
-            hour_of_day: self.hour_of_day,
+            day_of_week: self.day_of_week.unwrap_or(DEFAULT_DAY_OF_WEEK),
+            effective_wave_assignment: wave,
+            hour_of_day: self.hour_of_day.unwrap_or(DEFAULT_HOUR_OF_DAY),
             number_of_deferrals: self.number_of_deferrals,
             protected_hours: self.protected_hours,
             start_asap: self.start_asap,
             time_zone_id: "UTC",
+            wave_assignment: wave,
         }
     }
 }
@@ -201,7 +239,7 @@ async fn defer(
     ApiPath(group_id): ApiPath<String>,
     Query(q): Query,
 ) -> Result<Response, ApiError> {
-    check_version(VERSIONS, resolved.as_deref())?;
+    check_version(&VERSIONS[..1], resolved.as_deref())?;
     q.check_common()?;
     singleton::update::<MaintenanceWindow, _>(
         &mut state.store(),
@@ -226,7 +264,7 @@ async fn toggle_auto_defer(
     ApiPath(group_id): ApiPath<String>,
     Query(q): Query,
 ) -> Result<Response, ApiError> {
-    check_version(VERSIONS, resolved.as_deref())?;
+    check_version(&VERSIONS[..1], resolved.as_deref())?;
     q.check_common()?;
     singleton::update::<MaintenanceWindow, _>(
         &mut state.store(),
@@ -250,16 +288,45 @@ mod tests {
     }
 
     fn apply(w: &mut MaintenanceWindow, body: &str) -> Result<(), ApiError> {
-        w.apply(patch(body)?)
+        w.apply(patch(body)?, "2023-01-01")
     }
 
     #[test]
-    fn a_new_window_has_no_day_or_hour() {
-        let v = serde_json::to_value(MaintenanceWindow::default().view()).unwrap_or_default();
+    fn a_new_window_is_the_default_one() {
+        let v = serde_json::to_value(MaintenanceWindow::default().view("2023-01-01"))
+            .unwrap_or_default();
         assert_eq!(
             v,
-            json!({"autoDeferOnceEnabled": false, "numberOfDeferrals": 0, "startASAP": false, "timeZoneId": "UTC"})
+            json!({"autoDeferOnceEnabled": false, "dayOfWeek": 1, "hourOfDay": 0, "numberOfDeferrals": 0, "startASAP": false, "timeZoneId": "UTC"})
         );
+    }
+
+    #[test]
+    fn wave_assignment_is_preview_only() {
+        let mut w = MaintenanceWindow::default();
+        let e = apply(&mut w, r#"{"waveAssignment": 2}"#).expect_err("2023-01-01");
+        assert_eq!(e.code, "INVALID_ATTRIBUTE");
+        let p = patch(r#"{"waveAssignment": 2}"#).expect("decodes");
+        w.apply(p, PREVIEW).expect("preview");
+        assert_eq!(w.wave_assignment, Some(2));
+        let v = serde_json::to_value(w.view(PREVIEW)).unwrap_or_default();
+        assert_eq!(
+            (
+                v["waveAssignment"].clone(),
+                v["effectiveWaveAssignment"].clone()
+            ),
+            (json!(2), json!(2))
+        );
+        let v = serde_json::to_value(w.view("2023-01-01")).unwrap_or_default();
+        assert!(v.get("waveAssignment").is_none());
+        let p = patch(r#"{"waveAssignment": 4}"#).expect("decodes");
+        assert_eq!(
+            w.apply(p, PREVIEW).expect_err("range").code,
+            "INVALID_ATTRIBUTE"
+        );
+        let p = patch(r#"{"waveAssignment": null}"#).expect("decodes");
+        w.apply(p, PREVIEW).expect("clears");
+        assert_eq!(w.wave_assignment, None);
     }
 
     #[test]

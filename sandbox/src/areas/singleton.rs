@@ -11,9 +11,12 @@
 //!   each naming the attribute's path (`protectedHours.startHourOfDay`); read-only attributes
 //!   ([`ProjectSingleton::READ_ONLY`]) are `ATTRIBUTE_READ_ONLY` (dropped when null);
 //! * GET answers 200 with [`ProjectSingleton::view`], PATCH 200 with
-//!   [`ProjectSingleton::patch_answer`], DELETE 204 without a body.
+//!   [`ProjectSingleton::patch_answer`], DELETE 204 without a body (the version layer stamps
+//!   the versioned Content-Type).
 //!
 //! Extra actions on the same value (a `POST …/defer`) use [`update`].
+
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -47,10 +50,11 @@ pub trait ProjectSingleton: Default + Clone + Send + Sync + 'static {
     fn of(children: &ProjectChildren) -> &Self;
     /// The project's value, to change.
     fn of_mut(children: &mut ProjectChildren) -> &mut Self;
-    /// Applies a PATCH (validating values; on an error nothing is stored).
-    fn apply(&mut self, patch: Self::Patch) -> Result<(), ApiError>;
-    /// The GET body.
-    fn view(&self) -> Self::View;
+    /// Applies a PATCH sent in media-type `version` (validating values; on an error nothing
+    /// is stored).
+    fn apply(&mut self, patch: Self::Patch, version: &str) -> Result<(), ApiError>;
+    /// The GET body in media-type `version`.
+    fn view(&self, version: &str) -> Self::View;
     /// The PATCH answer's body (default `{}`: the spec declares no body).
     fn patch_answer(&self) -> Value {
         Value::Object(Map::new())
@@ -109,16 +113,18 @@ pub fn typed_body<T: DeserializeOwned>(bytes: &[u8], read_only: &[&str]) -> Resu
     })
 }
 
-/// 501 for a version the area does not serve.
+/// The resolved media-type version, or 501 for one the area does not serve.
 pub fn check_version(
     versions: &[&str],
     resolved: Option<&ResolvedVersion>,
-) -> Result<(), ApiError> {
+) -> Result<Arc<str>, ApiError> {
     match resolved {
         Some(r) if !versions.contains(&&*r.version) => {
             Err(ApiError::version_not_emulated(&r.operation_id, &r.version))
         }
-        _ => Ok(()),
+        Some(r) => Ok(r.version.clone()),
+        // Every spec route resolves a version before its handler runs.
+        None => Ok(Arc::from(versions.first().copied().unwrap_or_default())),
     }
 }
 
@@ -150,10 +156,10 @@ async fn get_one<T: ProjectSingleton>(
     ApiPath(group_id): ApiPath<String>,
     Query(q): Query,
 ) -> Result<Response, ApiError> {
-    check_version(T::VERSIONS, resolved.as_deref())?;
+    let version = check_version(T::VERSIONS, resolved.as_deref())?;
     q.check_common()?;
     let store = state.store_read();
-    let view = T::of(children(&store, &group_id)?).view();
+    let view = T::of(children(&store, &group_id)?).view(&version);
     Ok((StatusCode::OK, Json(view)).into_response())
 }
 
@@ -164,7 +170,7 @@ async fn patch_one<T: ProjectSingleton>(
     Query(q): Query,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    check_version(T::VERSIONS, resolved.as_deref())?;
+    let version = check_version(T::VERSIONS, resolved.as_deref())?;
     q.check_common()?;
     // Unknown/malformed ids answer 404 before the body is judged.
     children(&state.store_read(), &group_id)?;
@@ -172,7 +178,7 @@ async fn patch_one<T: ProjectSingleton>(
     let answer = update::<T, _>(
         &mut state.store(),
         &group_id,
-        |v| v.apply(patch),
+        |v| v.apply(patch, &version),
         T::patch_answer,
     )?;
     Ok((StatusCode::OK, Json(answer)).into_response())
@@ -195,7 +201,7 @@ async fn reset_one<T: ProjectSingleton>(
         },
         |_| (),
     )?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(super::database_users::no_content())
 }
 
 #[cfg(test)]
