@@ -13,11 +13,13 @@
 //! # Ok(()) }
 //! ```
 
+use futures::stream::{self, Stream, StreamExt as _};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::client::{required_segment, ApiVersion, Client, Request};
+use crate::pagination::{collect_all, stream_all, ListOptions, Page};
 use crate::{Error, Result};
 
 /// An HTTP method of an [`Operation`] (a `Copy` enum, so operations can be `const`).
@@ -147,6 +149,64 @@ impl Client {
             request = request.json(body)?;
         }
         self.send_empty(request).await
+    }
+}
+
+impl Client {
+    /// One page of a list operation.
+    pub async fn call_page<T: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        options: &ListOptions,
+    ) -> Result<Page<T>> {
+        self.send(options.apply(op.request(params)?)).await
+    }
+
+    /// Every item of a list operation, fetching every page.
+    pub async fn call_all<T: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        options: ListOptions,
+    ) -> Result<Vec<T>> {
+        let base = op.request(params)?;
+        collect_all(options, |o| self.send(o.apply(base.clone()))).await
+    }
+
+    /// Every item of a list operation as a [`Stream`]: pages are fetched as the items are
+    /// taken. A bad path parameter or a failed page is the stream's last item.
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin_sdk::Client) -> atlas_admin_sdk::Result<()> {
+    /// use atlas_admin_sdk::{models::Project, ops, ListOptions};
+    /// use futures::TryStreamExt as _;
+    ///
+    /// let projects = client.call_stream::<Project>(&ops::LIST_GROUPS, &[], ListOptions::new());
+    /// futures::pin_mut!(projects);
+    /// while let Some(p) = projects.try_next().await? {
+    ///     println!("{}", p.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn call_stream<T: DeserializeOwned + 'static>(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<T>> + 'static {
+        match op.request(params) {
+            Err(e) => stream::once(async move { Err(e) }).left_stream(),
+            Ok(base) => {
+                let client = self.clone();
+                stream_all(options, move |o| {
+                    let client = client.clone();
+                    let request = o.apply(base.clone());
+                    async move { client.send::<Page<T>>(request).await }
+                })
+                .right_stream()
+            }
+        }
     }
 }
 

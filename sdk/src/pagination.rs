@@ -1,7 +1,9 @@
 //! Paginated lists (`pageNum` / `itemsPerPage` / `includeCount`).
 
+use std::collections::VecDeque;
 use std::future::Future;
 
+use futures::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 
 use crate::client::Request;
@@ -106,6 +108,60 @@ where
     Ok(all)
 }
 
+/// Every item from `start.page_num` (or 1) on, as a [`Stream`] that fetches the next page only
+/// when the items of the previous one have been taken. Stops like [`collect_all`]; a failed
+/// page ends the stream after yielding its error.
+pub fn stream_all<T, F, Fut>(start: ListOptions, fetch: F) -> impl Stream<Item = Result<T>>
+where
+    F: FnMut(ListOptions) -> Fut,
+    Fut: Future<Output = Result<Page<T>>>,
+{
+    struct State<T, F> {
+        fetch: F,
+        buffer: VecDeque<T>,
+        next_page: Option<u32>,
+        last_page: u32,
+        per_page: u32,
+        include_count: Option<bool>,
+    }
+    let per_page = start.items_per_page.unwrap_or(MAX_ITEMS_PER_PAGE).max(1);
+    let first = start.page_num.unwrap_or(1).max(1);
+    let state = State {
+        fetch,
+        buffer: VecDeque::new(),
+        next_page: Some(first),
+        last_page: first.saturating_add(MAX_PAGES - 1),
+        per_page,
+        include_count: start.include_count,
+    };
+    stream::unfold(state, |mut s| async move {
+        loop {
+            if let Some(item) = s.buffer.pop_front() {
+                return Some((Ok(item), s));
+            }
+            let page_num = s.next_page.take()?;
+            let opts = ListOptions {
+                page_num: Some(page_num),
+                items_per_page: Some(s.per_page),
+                include_count: s.include_count,
+            };
+            match (s.fetch)(opts).await {
+                Err(e) => return Some((Err(e), s)),
+                Ok(page) => {
+                    let short = page.results.len() < s.per_page as usize;
+                    let reached_total = page.total_count.is_some_and(|total| {
+                        (page_num as u64).saturating_mul(s.per_page as u64) >= total
+                    });
+                    if !(short || reached_total || page_num >= s.last_page) {
+                        s.next_page = Some(page_num + 1);
+                    }
+                    s.buffer.extend(page.results);
+                }
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +200,39 @@ mod tests {
         .unwrap_or_default();
         assert_eq!(all.len(), 4);
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn stream_all_fetches_lazily_and_stops_like_collect_all() {
+        use futures::StreamExt as _;
+        let calls = AtomicU32::new(0);
+        let fetch = |o: ListOptions| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let n = if o.page_num == Some(3) { 1 } else { 2 };
+            async move { Ok(page(n, None)) }
+        };
+        let s = stream_all(ListOptions::new().items_per_page(2), fetch);
+        futures::pin_mut!(s);
+        assert!(matches!(s.next().await, Some(Ok(0))));
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "one page for the first item"
+        );
+        let rest: Vec<u32> = s.map(|r| r.unwrap_or(99)).collect().await;
+        assert_eq!(rest, vec![1, 0, 1, 0]);
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn stream_all_ends_after_an_error() {
+        use futures::StreamExt as _;
+        let s = stream_all(ListOptions::new(), |_| async {
+            Err::<Page<u32>, _>(crate::Error::InvalidRequest("boom".into()))
+        });
+        let items: Vec<Result<u32>> = s.collect().await;
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_err());
     }
 
     #[test]

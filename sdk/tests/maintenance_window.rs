@@ -14,9 +14,9 @@ async fn maintenance_window_get_update_defer_reset() {
     let gid = GroupId::from(project(&c, &sb, "sdk-mw").await);
     let mw = c.maintenance_window();
 
-    // A new project: no chosen day or hour.
+    // A new project: the default window.
     let fresh = ok(mw.get(&gid).await);
-    assert_eq!((fresh.day_of_week, fresh.hour_of_day), (None, None));
+    assert_eq!((fresh.day_of_week, fresh.hour_of_day), (Some(1), Some(0)));
     assert_eq!(fresh.number_of_deferrals, Some(0));
     assert_eq!(fresh.auto_defer_once_enabled, Some(false));
     assert!(fresh.time_zone_id.is_some());
@@ -101,13 +101,46 @@ async fn generic_call_uses_the_operation_table() {
     let window: atlas_admin_sdk::generated::models::GroupMaintenanceWindow = ok(c
         .call(&ops::GET_GROUP_MAINTENANCE_WINDOW, &[gid.as_str()])
         .await);
-    assert_eq!(window.day_of_week, None);
+    assert_eq!(window.day_of_week, Some(1));
     // Any operation of the table, with a hand-written model.
     let project: atlas_admin_sdk::models::Project =
         ok(c.call(&ops::GET_GROUP, &[gid.as_str()]).await);
     assert_eq!(project.name, "sdk-generic-call");
     let e = err(c
         .call::<serde_json::Value>(&ops::GET_GROUP, &[gid.as_str(), "extra"])
+        .await);
+    assert!(
+        matches!(e, atlas_admin_sdk::Error::InvalidRequest(_)),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn list_operations_stream_page_by_page() {
+    use futures::TryStreamExt as _;
+
+    let sb = sandbox().await;
+    let c = client(&sb);
+    for i in 0..3 {
+        project(&c, &sb, &format!("sdk-stream-{i}")).await;
+    }
+    let opts = atlas_admin_sdk::ListOptions::new().items_per_page(2);
+    let names: Vec<String> = ok(c
+        .call_stream::<atlas_admin_sdk::models::Project>(&ops::LIST_GROUPS, &[], opts.clone())
+        .map_ok(|p| p.name)
+        .try_collect()
+        .await);
+    assert_eq!(names, ["sdk-stream-0", "sdk-stream-1", "sdk-stream-2"]);
+    let all: Vec<atlas_admin_sdk::models::Project> =
+        ok(c.call_all(&ops::LIST_GROUPS, &[], opts.clone()).await);
+    assert_eq!(all.len(), 3);
+    let page: atlas_admin_sdk::Page<atlas_admin_sdk::models::Project> =
+        ok(c.call_page(&ops::LIST_GROUPS, &[], &opts).await);
+    assert_eq!(page.results.len(), 2);
+    // A bad path parameter is the stream's only item.
+    let e = err(c
+        .call_stream::<serde_json::Value>(&ops::LIST_GROUP_CLUSTERS, &[""], opts)
+        .try_collect::<Vec<_>>()
         .await);
     assert!(
         matches!(e, atlas_admin_sdk::Error::InvalidRequest(_)),

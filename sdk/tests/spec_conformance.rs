@@ -793,3 +793,72 @@ fn spec_cluster_user_access_list_operations_offer_the_sdk_versions() {
         ["content"]["application/vnd.atlas.2024-10-23+json"]["schema"]["$ref"];
     assert_eq!(post, "#/components/schemas/ClusterDescription20240805");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Generated models and the operation table.
+
+use atlas_admin_sdk::generated::models::{
+    GroupMaintenanceWindow, GroupMaintenanceWindowUpdate, ProtectedHours,
+};
+
+#[test]
+fn spec_generated_maintenance_window_models_name_every_property() {
+    let spec = spec();
+    round_trip::<GroupMaintenanceWindow>(&spec, "GroupMaintenanceWindow");
+    round_trip::<ProtectedHours>(&spec, "ProtectedHours");
+    // The update body: every writable property, nothing read-only.
+    let update = GroupMaintenanceWindowUpdate::new()
+        .day_of_week(3)
+        .hour_of_day(4)
+        .start_asap(false)
+        .auto_defer_once_enabled(true)
+        .protected_hours(
+            ProtectedHours::default()
+                .start_hour_of_day(1)
+                .end_hour_of_day(2),
+        );
+    assert_writable(&spec, "GroupMaintenanceWindow", &update, &[]);
+    let s = schema(&spec, "GroupMaintenanceWindow");
+    let writable: BTreeSet<String> = properties(s).difference(&read_only(s)).cloned().collect();
+    assert_eq!(
+        keys(&serde_json::to_value(&update).unwrap_or_default()),
+        writable
+    );
+    assert_eq!(
+        serde_json::to_value(GroupMaintenanceWindowUpdate::new()).unwrap_or_default(),
+        serde_json::json!({})
+    );
+}
+
+#[test]
+fn spec_operation_table_matches_the_spec() {
+    let spec = spec();
+    let mut seen = BTreeSet::new();
+    for op in atlas_admin_sdk::ops::ALL {
+        let path = format!("/api/atlas/v2{}", op.path);
+        let method = format!("{:?}", op.verb).to_ascii_lowercase();
+        let doc = &spec["paths"][&path][&method];
+        assert_eq!(doc["operationId"].as_str(), Some(op.id), "{path} {method}");
+        let media = format!("application/vnd.atlas.{}+json", op.version);
+        let offered = doc["responses"]
+            .as_object()
+            .into_iter()
+            .flat_map(|r| r.values())
+            .any(|r| r["content"].get(&media).is_some())
+            || doc["requestBody"]["content"].get(&media).is_some();
+        assert!(offered, "{} does not offer {media}", op.id);
+        assert!(op.versions.contains(&op.version));
+        for p in op.path_params {
+            assert!(op.path.contains(&format!("{{{p}}}")), "{}: {p}", op.id);
+        }
+        assert!(seen.insert(op.id), "{} twice", op.id);
+    }
+    let in_spec = spec["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+        .flat_map(|item| item.as_object().into_iter().flat_map(|m| m.values()))
+        .filter(|op| op["operationId"].is_string())
+        .count();
+    assert_eq!(seen.len(), in_spec, "every spec operation is in the table");
+}

@@ -3,7 +3,7 @@
 //! Built on the generated operation table and models ([`crate::ops`],
 //! [`crate::generated::models`]) and [`Client::call`]: no hand-written paths or versions.
 //! Every project has exactly one window; [`MaintenanceWindowApi::reset`] returns it to
-//! Atlas's default (no chosen day or hour).
+//! Atlas's default.
 
 use crate::client::Client;
 use crate::generated::models::{GroupMaintenanceWindow, GroupMaintenanceWindowUpdate};
@@ -22,8 +22,8 @@ impl MaintenanceWindowApi {
         MaintenanceWindowApi { client }
     }
 
-    /// The project's maintenance window. `day_of_week` / `hour_of_day` are `None` while no
-    /// window was chosen.
+    /// The project's maintenance window (`day_of_week` is required by the spec but kept
+    /// optional in case Atlas omits it for a project without a chosen window).
     ///
     /// `GET /groups/{groupId}/maintenanceWindow` (getGroupMaintenanceWindow).
     pub async fn get(&self, project_id: impl Into<GroupId>) -> Result<GroupMaintenanceWindow> {
@@ -52,7 +52,7 @@ impl MaintenanceWindowApi {
             .await
     }
 
-    /// Resets the window to Atlas's default (no chosen day or hour).
+    /// Resets the window to Atlas's default.
     ///
     /// `DELETE /groups/{groupId}/maintenanceWindow` (resetGroupMaintenanceWindow).
     pub async fn reset(&self, project_id: impl Into<GroupId>) -> Result<()> {

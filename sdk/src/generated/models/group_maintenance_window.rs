@@ -25,7 +25,7 @@ pub struct GroupMaintenanceWindow {
     /// - `6`: Friday.
     /// - `7`: Saturday.
     ///
-    /// Required by the spec, but absent while the project has no chosen window (new or reset project).
+    /// Required by the spec, but kept optional: Atlas may omit it while a project has no chosen window (unverified).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<i32>,
     /// Zero-based integer that represents the hour of the of the day that the maintenance window starts according to a 24-hour clock. Use `0` for midnight and `12` for noon.
