@@ -134,8 +134,11 @@ impl AtlasResource for MaintenanceWindow {
     }
 
     fn import_stub(id: &str) -> Option<MaintenanceWindowModel> {
+        // Day and hour are set so that the read after import takes Atlas's values.
         (!id.is_empty() && !id.contains('/')).then(|| MaintenanceWindowModel {
             project_id: id.to_string(),
+            day_of_week: Some(0),
+            hour_of_day: Some(0),
             ..Default::default()
         })
     }
@@ -147,9 +150,16 @@ impl AtlasResource for MaintenanceWindow {
         MaintenanceWindowModel {
             id: Some(prior.project_id.clone()),
             project_id: prior.project_id.clone(),
-            // A window never chosen has no day or hour: null, as in a configuration without them.
-            day_of_week: w.day_of_week.map(i64::from),
-            hour_of_day: w.hour_of_day.map(i64::from),
+            // Atlas always answers a day and hour (Sunday 0h by default): a configuration that
+            // leaves them out does not manage them, so they stay null instead of a diff.
+            day_of_week: w
+                .day_of_week
+                .map(i64::from)
+                .filter(|_| prior.day_of_week.is_some()),
+            hour_of_day: w
+                .hour_of_day
+                .map(i64::from)
+                .filter(|_| prior.hour_of_day.is_some()),
             start_asap: Some(w.start_asap.unwrap_or(false)),
             number_of_deferrals: Some(i64::from(w.number_of_deferrals.unwrap_or(0))),
             defer: Some(prior.defer.unwrap_or(false)),
