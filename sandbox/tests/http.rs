@@ -436,7 +436,7 @@ async fn project_errors_are_atlas_envelopes_never_500() {
             "GROUP_ALREADY_EXISTS",
         ),
         (
-            json!({"name": "has space", "orgId": org}).to_string(),
+            json!({"name": "has/slash", "orgId": org}).to_string(),
             400,
             "INVALID_GROUP_NAME",
         ),

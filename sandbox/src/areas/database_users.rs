@@ -461,6 +461,10 @@ fn check_username(user: &DatabaseUser) -> Result<(), ApiError> {
     if len == 0 || len > MAX_USERNAME_CHARS {
         return Err(ApiError::invalid_attribute("username"));
     }
+    // No authentication method takes control characters (NUL, newlines, …).
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::atlas_invalid_username(name));
+    }
     let is_dn = name.contains('=');
     let ok = if user.aws_iam_type != "NONE" {
         name.starts_with("arn:aws:iam::")

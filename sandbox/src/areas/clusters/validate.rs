@@ -51,6 +51,13 @@ const TOP_BOOLS: &[&str] = &[
     "useAwsTimeBasedSnapshotCopyForFastInitialSync",
 ];
 
+/// Shards (replication specs) a cluster may have. Atlas Service Limits: "Shards in
+/// Single-region clusters: no hard limit, but contact MongoDB Support for more than 80";
+/// "Shards in Multi-Region Clusters: 30". (Older Atlas docs said 70 and 12.) Without a
+/// support-raised limit the sandbox refuses more.
+pub const MAX_SHARDS_SINGLE_REGION: usize = 80;
+pub const MAX_SHARDS_MULTI_REGION: usize = 30;
+
 // ---- names --------------------------------------------------------------------------------
 
 pub fn validate_name(name: &str) -> Result<(), ApiError> {
@@ -711,6 +718,12 @@ pub fn normalize_specs(
             "a REPLICASET cluster has exactly one replication spec.",
         ));
     }
+    if raw.len() > MAX_SHARDS_SINGLE_REGION {
+        return Err(ApiError::replication_specs_invalid(&format!(
+            "a cluster has at most {MAX_SHARDS_SINGLE_REGION} shards (replication specs); this one has {}.",
+            raw.len()
+        )));
+    }
     // Match request specs to stored ones: by id first, then by position.
     let mut matched: Vec<Option<usize>> = vec![None; raw.len()];
     let mut claimed = vec![false; old.len()];
@@ -809,6 +822,17 @@ pub fn normalize_specs(
         shards.push((old_spec, zone, drafts));
     }
 
+    let regions: std::collections::HashSet<(Provider, &str)> = shards
+        .iter()
+        .flat_map(|(_, _, d)| d)
+        .map(|d| (d.provider, d.region.as_str()))
+        .collect();
+    if regions.len() > 1 && shards.len() > MAX_SHARDS_MULTI_REGION {
+        return Err(ApiError::replication_specs_invalid(&format!(
+            "a multi-region cluster has at most {MAX_SHARDS_MULTI_REGION} shards (replication specs); this one has {}.",
+            shards.len()
+        )));
+    }
     let tenant = shards
         .iter()
         .flat_map(|(_, _, d)| d)
