@@ -365,8 +365,9 @@ pub enum Verdict {
     Denied,
 }
 
-/// Verify an `Authorization` header value for `method` and the request's path.
-pub fn verify(state: &AppState, header_value: &str, method: &str, request_path: &str) -> Verdict {
+/// Verify an `Authorization` header value for `method` and the request target (path and
+/// query, as sent).
+pub fn verify(state: &AppState, header_value: &str, method: &str, request_target: &str) -> Verdict {
     let Some(params) = parse_digest(header_value) else {
         return Verdict::Denied;
     };
@@ -384,9 +385,9 @@ pub fn verify(state: &AppState, header_value: &str, method: &str, request_path: 
     if qop != "auth" || params.realm != REALM || !algorithm_ok {
         return Verdict::Denied;
     }
-    // The digest covers `uri`; it must name this request (query may or may not be included).
-    let uri_path = params.uri.split('?').next().unwrap_or_default();
-    if uri_path != request_path {
+    // The digest covers `uri`: it must be this request's target, query included (RFC 7616
+    // 3.4.6), or a response signed for `?a=1` would authenticate `?a=2`.
+    if params.uri != request_target {
         return Verdict::Denied;
     }
     let Ok(nc_value) = u32::from_str_radix(nc, 16) else {
@@ -463,8 +464,13 @@ pub fn authenticate(state: &AppState, req: &Request) -> Result<Caller, Box<Respo
         return crate::oauth::authenticate(state, token)
             .ok_or_else(|| Box::new(bearer_refused(state)));
     }
-    let path = crate::router::original_path_str(req);
-    match verify(state, header_value, req.method().as_str(), path) {
+    let target = req
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| req.uri(), |u| &u.0)
+        .path_and_query()
+        .map_or("/", |pq| pq.as_str());
+    match verify(state, header_value, req.method().as_str(), target) {
         Verdict::Ok(caller) => Ok(caller),
         Verdict::Stale => Err(Box::new(challenge(state, true))),
         Verdict::Denied => {

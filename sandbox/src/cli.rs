@@ -77,6 +77,11 @@ struct Args {
     #[arg(long, default_value_t = crate::DEFAULT_OAUTH_TOKEN_TTL_SECONDS)]
     oauth_token_ttl_seconds: f64,
 
+    /// Seconds a connection has to send each request head (also how long an idle keep-alive
+    /// connection stays open); then it is closed.
+    #[arg(long, default_value_t = crate::DEFAULT_HEADER_READ_TIMEOUT_SECONDS)]
+    header_read_timeout_seconds: f64,
+
     /// Client id (mdb_sa_id_<24 hex>) of a bootstrapped Organization Owner service account;
     /// needs --client-secret. Exchange both for a bearer token at POST /api/oauth/token.
     #[arg(long, env = "ATLAS_SANDBOX_CLIENT_ID", requires = "client_secret")]
@@ -136,6 +141,7 @@ pub fn run_main() -> std::process::ExitCode {
         oauth_token_ttl_seconds: args.oauth_token_ttl_seconds,
         client_id: args.client_id,
         client_secret: args.client_secret,
+        header_read_timeout_seconds: args.header_read_timeout_seconds,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

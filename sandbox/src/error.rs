@@ -7,6 +7,26 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+/// Longest `detail` an error carries: details echo input, and a 100 KB name must not come
+/// back whole.
+const MAX_DETAIL_CHARS: usize = 1000;
+/// Longest string parameter (parameters echo input too).
+const MAX_PARAMETER_CHARS: usize = 256;
+
+/// `s` if it has at most `max` characters, else its start and end around an ellipsis that
+/// says how much was left out (the end keeps the explanation that follows an echoed value).
+fn clip(s: String, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s;
+    }
+    let tail = max / 4;
+    let head = max - tail;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…[{} characters omitted]…{end}", n - head - tail)
+}
+
 /// One Atlas API error, rendered as the real envelope with an `application/json` body.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -25,13 +45,43 @@ impl ApiError {
         detail: impl Into<String>,
         parameters: Vec<Value>,
     ) -> Self {
+        let parameters = parameters
+            .into_iter()
+            .map(|p| match p {
+                Value::String(s) => Value::String(clip(s, MAX_PARAMETER_CHARS)),
+                other => other,
+            })
+            .collect();
         Self {
             status,
             code,
-            detail: detail.into(),
+            detail: clip(detail.into(), MAX_DETAIL_CHARS),
             parameters,
             headers: Vec::new(),
         }
+    }
+
+    /// A request body over the sandbox's limit ([`crate::extract::MAX_BODY_BYTES`]).
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("The request body is larger than {limit} bytes."),
+            vec![json!(limit)],
+        )
+    }
+
+    /// A body whose versioned `Content-Type` names another version than the one negotiated
+    /// through `Accept`.
+    pub fn unsupported_media_type(content_type: &str, expected: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            format!(
+                "The request body's Content-Type {content_type} does not match the version requested in Accept; send it as {expected}."
+            ),
+            vec![json!(content_type), json!(expected)],
+        )
     }
 
     pub fn with_header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
@@ -92,7 +142,7 @@ impl ApiError {
         Self::new(
             StatusCode::BAD_REQUEST,
             "INVALID_GROUP_NAME",
-            format!("Group name \"{name}\" is invalid. Names are 1 to 64 characters: letters, digits, and - _ . ( ) , : & @ + '."),
+            format!("Group name \"{name}\" is invalid. Names are 1 to 64 characters: letters, digits, spaces (not first or last), and - _ . ( ) , : & @ + '."),
             vec![json!(name)],
         )
     }
@@ -1023,6 +1073,25 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_echoed_input_is_clipped() {
+        let name = "x".repeat(100_000);
+        let e = ApiError::invalid_group_name(&name);
+        let body = e.body().to_string();
+        assert!(body.len() < 2_000, "{} bytes", body.len());
+        assert!(e.detail.contains("characters omitted"), "{}", e.detail);
+        assert!(
+            e.detail.ends_with("+ '."),
+            "the explanation stays: {}",
+            e.detail
+        );
+        assert!(e.parameters[0]
+            .as_str()
+            .is_some_and(|p| p.chars().count() < 300));
+        let short = ApiError::invalid_group_name("ok");
+        assert!(!short.detail.contains("omitted"));
+    }
 
     #[test]
     fn group_not_found_body_matches_observed_envelope() {

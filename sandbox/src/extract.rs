@@ -53,11 +53,37 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::invalid_json())?;
+        let bytes = body_bytes(req, state).await?;
         parse_object(&bytes).map(Self)
     }
+}
+
+/// Largest request body the sandbox reads (axum's default limit).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The whole body: over [`MAX_BODY_BYTES`] is 413 `PAYLOAD_TOO_LARGE`, an unreadable one
+/// `INVALID_JSON`.
+pub async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::payload_too_large(MAX_BODY_BYTES)
+        } else {
+            ApiError::invalid_json()
+        }
+    })
+}
+
+/// A request whose `Content-Length` announces more than [`MAX_BODY_BYTES`]: refused before
+/// anything reads it (any route, also OAuth and the control plane).
+pub fn too_large(headers: &axum::http::HeaderMap) -> Option<ApiError> {
+    let len: u64 = headers
+        .get(axum::http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (len > MAX_BODY_BYTES as u64).then(|| ApiError::payload_too_large(MAX_BODY_BYTES))
 }
 
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {

@@ -32,6 +32,7 @@ mod pagination;
 mod persist;
 mod roles;
 mod router;
+mod serve;
 mod state;
 mod store;
 mod versions;
@@ -52,6 +53,8 @@ pub const DEFAULT_NONCE_TTL_SECONDS: f64 = 300.0;
 pub const DEFAULT_RETRY_AFTER_SECONDS: u64 = faults::DEFAULT_RETRY_AFTER_SECONDS;
 /// Default time an access-list POST holds its project (a concurrent POST is refused).
 pub const DEFAULT_ACCESS_LIST_POST_WINDOW_MS: u64 = 50;
+/// Default time a connection has to send a request head.
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECONDS: f64 = 30.0;
 /// Default lifetime of OAuth access tokens (Atlas: one hour).
 pub const DEFAULT_OAUTH_TOKEN_TTL_SECONDS: f64 = 3600.0;
 
@@ -96,6 +99,9 @@ pub struct Config {
     pub client_id: Option<String>,
     /// The bootstrapped service account's secret (never logged).
     pub client_secret: Option<String>,
+    /// How long a connection may take to send each request head (also the idle time of a
+    /// keep-alive connection) before it is closed.
+    pub header_read_timeout_seconds: f64,
 }
 
 impl Default for Config {
@@ -116,6 +122,7 @@ impl Default for Config {
             oauth_token_ttl_seconds: DEFAULT_OAUTH_TOKEN_TTL_SECONDS,
             client_id: None,
             client_secret: None,
+            header_read_timeout_seconds: DEFAULT_HEADER_READ_TIMEOUT_SECONDS,
         }
     }
 }
@@ -147,6 +154,15 @@ impl Config {
             return bad(format!(
                 "nonce_ttl_seconds must be >= 0, got {}",
                 self.nonce_ttl_seconds
+            ));
+        }
+        if !(self.header_read_timeout_seconds.is_finite()
+            && self.header_read_timeout_seconds > 0.0
+            && self.header_read_timeout_seconds <= 86_400.0)
+        {
+            return bad(format!(
+                "header_read_timeout_seconds must be in (0, 86400], got {}",
+                self.header_read_timeout_seconds
             ));
         }
         if !(self.oauth_token_ttl_seconds.is_finite() && self.oauth_token_ttl_seconds > 0.0) {
@@ -201,6 +217,10 @@ impl std::fmt::Debug for Config {
                 &self.access_list_post_window_ms,
             )
             .field("oauth_token_ttl_seconds", &self.oauth_token_ttl_seconds)
+            .field(
+                "header_read_timeout_seconds",
+                &self.header_read_timeout_seconds,
+            )
             .field("client_id", &self.client_id)
             .field(
                 "client_secret",
@@ -360,16 +380,12 @@ pub async fn spawn(config: Config) -> Result<SandboxHandle, Error> {
     state.commit().map_err(Error::Persistence)?;
     let app = router::build(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "sandbox server stopped with an error");
-        }
-    });
+    let task = tokio::spawn(serve::serve(
+        listener,
+        app,
+        stopped,
+        Duration::from_secs_f64(config.header_read_timeout_seconds),
+    ));
     tracing::info!(%base_url, "atlas-sandbox listening");
     tracing::info!(%org_id, "atlas-sandbox organization");
     Ok(SandboxHandle {

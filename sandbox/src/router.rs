@@ -109,6 +109,10 @@ async fn not_found(req: Request) -> Response {
 /// the commit of writes ([`persist::commit`]: with `--data-dir`, a write is committed before
 /// any answer leaves, also when a fault replaces that answer).
 async fn count_and_commit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if let Some(refused) = crate::extract::too_large(req.headers()) {
+        state.stats().count_request(413, None);
+        return refused.into_response();
+    }
     // What the debug line needs, only when it is logged.
     let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| {
         (

@@ -323,6 +323,27 @@ pub fn resolve<'a>(
             ));
         }
     };
+    // A body's versioned Content-Type must name the version Accept negotiated (a 2023
+    // body read as a 2024 one would be misread silently). Unversioned JSON types are taken.
+    if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+        if let Some(ct) = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+        {
+            let media_type = ct.split(';').next().unwrap_or_default().trim();
+            let negotiated = &entry.versions[i].version;
+            if media_type_version(media_type).is_some_and(|v| v != negotiated.as_str()) {
+                return Err(Box::new(
+                    ApiError::unsupported_media_type(
+                        ct,
+                        &format!("application/vnd.atlas.{negotiated}+json"),
+                    )
+                    .into_response(),
+                ));
+            }
+        }
+    }
     let stamp = &entry.stamps[i];
     Ok(Some(Resolution {
         resolved: ResolvedVersion {

@@ -15,7 +15,6 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -289,9 +288,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonArray {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::invalid_json())?;
+        let bytes = crate::extract::body_bytes(req, state).await?;
         parse_array(&bytes).map(Self)
     }
 }

@@ -19,12 +19,15 @@
 //! `API_KEY_NOT_FOUND` (the old error catalogue says 400; clients treat the code as "gone"); a
 //! key created through a project also gets `ORG_MEMBER` in the organization; PATCH with
 //! `roles: []` → `MISSING_API_KEY_ROLES`; the access-list endpoints are not emulated (501).
+//! The project PATCH changes a key's `desc` only for an Organization Owner caller or a key
+//! with no organization role above `ORG_MEMBER`; otherwise 401 `USER_UNAUTHORIZED`.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::Router;
 use chrono::Utc;
 use rand::Rng;
@@ -33,6 +36,7 @@ use serde_json::{json, Map, Value};
 use super::{api_url, respond, self_links};
 use crate::areas::orgs::find_org;
 use crate::areas::projects::find_project;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{parse_object, ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
@@ -389,10 +393,20 @@ async fn add_group_key(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Through the project endpoint, the caller may change the description (an organization-level
+/// attribute) only of keys that hold no organization role above `ORG_MEMBER`, unless it is
+/// an Organization Owner itself: a project owner must not rewrite an organization owner's key.
+fn may_change_desc(store: &Store, caller: Option<&Caller>, key: &ApiKey, org_id: &str) -> bool {
+    let caller_is_org_owner = roles::org_roles(crate::authz::caller_roles(store, caller), org_id)
+        .any(|r| r == roles::ORG_OWNER);
+    caller_is_org_owner || roles::org_roles(&key.roles, org_id).all(|r| r == ORG_MEMBER)
+}
+
 async fn update_group_key(
     State(state): State<AppState>,
     ApiPath((group_id, key_id)): ApiPath<(String, String)>,
     Query(q): Query,
+    caller: Option<Extension<Caller>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     q.check_common()?;
@@ -405,6 +419,14 @@ async fn update_group_key(
     let body = parse_object(&body)?;
     let desc = parse_desc(&body, false)?;
     let role_names = parse_roles(body.get("roles"), RoleKind::Group)?;
+    let caller = caller.map(|Extension(c)| c);
+    if desc.as_ref().is_some_and(|d| *d != key.desc) {
+        let key = key.clone();
+        if !may_change_desc(&store, caller.as_ref(), &key, &org_id) {
+            return Err(ApiError::user_unauthorized());
+        }
+    }
+    let key = find_key(&mut store, &org_id, &key_id)?;
     if let Some(desc) = desc {
         key.desc = desc;
     }

@@ -113,7 +113,8 @@ impl Client {
     }
 
     /// [`Client::raw`], with a transport error (e.g. the server was killed) as `Err`. A body
-    /// goes with `Content-Type` 2023-01-01 unless `headers` name one.
+    /// goes with the `Content-Type` of the versioned `accept` header (else 2023-01-01) unless
+    /// `headers` name one.
     pub async fn try_raw(
         &self,
         method: Method,
@@ -132,7 +133,12 @@ impl Client {
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
             {
-                req = req.header("content-type", V20230101);
+                // As clients do: the body in the version it accepts.
+                let ct = headers
+                    .iter()
+                    .find(|(k, v)| k.eq_ignore_ascii_case("accept") && v.contains("vnd.atlas."))
+                    .map_or(V20230101, |(_, v)| v.as_str());
+                req = req.header("content-type", ct);
             }
             req = req.body(b.to_string());
         }
