@@ -26,6 +26,7 @@ use regex::Regex;
 use serde_json::Value as Json;
 use std::fmt::Write as _;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 pub use regex;
@@ -38,6 +39,8 @@ pub struct Ctx {
     pub org_id: String,
     pub base_url: String,
     pub state: State,
+    /// The working directory of the step (`main.tf`, `tfplan`, `terraform.tfstate`).
+    pub workdir: PathBuf,
 }
 
 /// `terraform show -json` of a state, addressed the way the checks address it.
@@ -49,6 +52,7 @@ pub struct State {
 type LocalFuture = Pin<Box<dyn Future<Output = Result<()>>>>;
 type AsyncFn = Box<dyn Fn(Ctx) -> LocalFuture>;
 type StateFn = Box<dyn Fn(&State) -> Result<()>>;
+type FilesFn = Box<dyn Fn(&Path) -> Result<()>>;
 type PlanFn = Box<dyn Fn(&Json) -> Result<()>>;
 type OutputFn = Box<dyn Fn(&Output) -> Result<()>>;
 type IdFn = Box<dyn Fn(&State) -> Result<String>>;
@@ -168,6 +172,7 @@ enum Check {
     Pair(String, String),
     Unchanged(String),
     State(StateFn),
+    Files(FilesFn),
     Async(AsyncFn),
 }
 
@@ -211,6 +216,7 @@ impl Check {
                 ensure!(before == now, "{path} changed from {before} to {now}");
             }
             Check::State(f) => f(state)?,
+            Check::Files(f) => f(&ctx.workdir)?,
             Check::Async(f) => f(ctx.clone()).await?,
         }
         Ok(())
@@ -466,6 +472,13 @@ impl Step {
         self
     }
 
+    /// A custom check on the step's working directory (the raw `terraform.tfstate`, the
+    /// step's plan file `tfplan`).
+    pub fn check_files(mut self, check: impl Fn(&Path) -> Result<()> + 'static) -> Step {
+        self.checks.push(Check::Files(Box::new(check)));
+        self
+    }
+
     /// A custom async check, typically asking the sandbox through `ctx.client`.
     pub fn check_remote<F, Fut>(mut self, check: F) -> Step
     where
@@ -636,8 +649,9 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    fn ctx(&self, state: State) -> Ctx {
+    fn ctx(&self, state: State, workdir: &Path) -> Ctx {
         Ctx {
+            workdir: workdir.to_path_buf(),
             client: self.client.clone(),
             org_id: self.h.sandbox.org_id.clone(),
             base_url: self.h.sandbox.base_url.clone(),
@@ -711,7 +725,7 @@ impl Runner<'_> {
         self.prev_state = self.state.take();
         let state = State::new(show_state(&wd).await?);
         self.state = Some(state.clone());
-        run_checks(step, &self.ctx(state), self.prev_state.as_ref()).await?;
+        run_checks(step, &self.ctx(state, &wd.dir), self.prev_state.as_ref()).await?;
         assert_no_changes(&wd, "after apply").await
     }
 
@@ -809,7 +823,7 @@ impl Runner<'_> {
         let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
         assert_same_attributes(&applied, values, &ignore)
             .with_context(|| format!("importing {import_id:?}"))?;
-        run_checks(step, &self.ctx(imported), Some(state)).await?;
+        run_checks(step, &self.ctx(imported, &imp.dir), Some(state)).await?;
         if empty_plan {
             assert_no_changes(&imp, &format!("after importing {import_id:?}")).await?;
         }
@@ -825,7 +839,7 @@ impl Runner<'_> {
             state.resource(address).is_some(),
             "{address} is not in the applied state"
         );
-        delete(self.ctx(state))
+        delete(self.ctx(state, &self.wd.dir))
             .await
             .context("deleting the object out of band")?;
         if let Some(config) = &self.last_config {
@@ -876,7 +890,9 @@ impl Runner<'_> {
             "the state still holds {left:?} after destroy"
         );
         if let Some(check) = check_destroyed {
-            check(self.ctx(before)).await.context("check_destroyed")?;
+            check(self.ctx(before, &self.wd.dir))
+                .await
+                .context("check_destroyed")?;
         }
         Ok(())
     }
@@ -990,91 +1006,93 @@ pub async fn assert_no_changes(wd: &Workdir, when: &str) -> Result<()> {
     Ok(())
 }
 
-/// The standard matrix of one resource: create, update in place, import, replace,
-/// disappears and re-create, destroy. Each entry is a step with its own checks; the matrix adds
-/// the expected plan actions (and, for updates, that the `id` is kept).
+/// The standard matrix of one resource: create, update in place, import-verify, replace,
+/// disappears and re-create, then the case's destroy. Each entry is a step with its own checks;
+/// the matrix adds the expected plan actions (and, for updates, that the `id` is kept). Steps
+/// run in the order the entries are added, after `create`; every kind must be present once
+/// at least, so each resource runs the same matrix.
 pub struct Matrix {
     address: String,
-    create: Step,
-    updates: Vec<Step>,
-    import: Vec<Step>,
-    replace: Option<Step>,
-    delete: Option<AsyncFn>,
+    steps: Vec<Step>,
+    has: [bool; 4],
 }
 
 impl Matrix {
-    /// `create` is the apply step of the basic config.
+    /// `create` is the apply step of the basic config; it must create `address`.
     pub fn new(address: &str, create: Step) -> Matrix {
         Matrix {
             address: address.to_string(),
-            create,
-            updates: Vec::new(),
-            import: Vec::new(),
-            replace: None,
-            delete: None,
+            steps: vec![create.expect_create(address)],
+            has: [false; 4],
         }
     }
 
-    /// An apply step that must update the resource in place and keep its id (repeatable).
+    /// An apply step that must update the resource in place and keep its `id`.
     pub fn update_in_place(mut self, step: Step) -> Matrix {
-        self.updates.push(step);
+        let id = format!("{}.id", self.address);
+        self.steps.push(
+            step.expect_update_in_place(&self.address)
+                .check_unchanged(&id),
+        );
+        self.has[0] = true;
         self
     }
 
-    /// An import_verify step, run after the updates (repeatable: several import id forms).
+    /// An import_verify step (repeatable: several import id forms, a bad id).
     pub fn import(mut self, step: Step) -> Matrix {
-        self.import.push(step);
+        assert!(
+            matches!(step.kind, Kind::ImportVerify { .. }),
+            "Matrix::import takes a Step::import_verify"
+        );
+        self.steps.push(step);
+        self.has[1] = true;
         self
     }
 
     /// An apply (or, when the replacement cannot be applied, plan_only) step that must
     /// replace the resource.
     pub fn replace(mut self, step: Step) -> Matrix {
-        self.replace = Some(step);
+        self.steps.push(step.expect_replace(&self.address));
+        self.has[2] = true;
         self
     }
 
-    /// Deletes the object out of band; the plan must re-create it, and the matrix applies it.
+    /// Deletes the object out of band; the plan must re-create it, and the matrix then applies
+    /// the last applied config again (a create).
     pub fn disappears<F, Fut>(mut self, delete: F) -> Matrix
     where
         F: Fn(Ctx) -> Fut + 'static,
         Fut: Future<Output = Result<()>> + 'static,
     {
-        self.delete = Some(boxed(delete));
+        let last_applied = self
+            .steps
+            .iter()
+            .rev()
+            .find_map(|s| match &s.kind {
+                Kind::Apply { config } => Some(config.clone()),
+                _ => None,
+            })
+            .expect("the create step is an apply step");
+        self.steps.push(Step::disappears(&self.address, delete));
+        self.steps
+            .push(Step::apply(last_applied).expect_create(&self.address));
+        self.has[3] = true;
         self
     }
 
-    /// The case: create, updates, imports, replace, disappears + re-create.
+    /// The case. Panics when an entry of the matrix is missing.
     pub fn into_case(self, name: &str) -> Case {
-        let address = self.address;
-        let mut steps = vec![self.create.expect_create(&address)];
-        for update in self.updates {
-            steps.push(
-                update
-                    .expect_update_in_place(&address)
-                    .check_unchanged(&format!("{address}.id")),
-            );
-        }
-        steps.extend(self.import);
-        if let Some(replace) = self.replace {
-            steps.push(replace.expect_replace(&address));
-        }
-        if let Some(delete) = self.delete {
-            let last_applied = steps
-                .iter()
-                .rev()
-                .find_map(|s| match &s.kind {
-                    Kind::Apply { config } => Some(config.clone()),
-                    _ => None,
-                })
-                .unwrap_or_default();
-            steps.push(Step::new(Kind::Disappears {
-                address: address.clone(),
-                delete,
-            }));
-            steps.push(Step::apply(last_applied).expect_create(&address));
-        }
-        Case::new(name).steps(steps)
+        let missing: Vec<_> = ["update_in_place", "import", "replace", "disappears"]
+            .into_iter()
+            .zip(self.has)
+            .filter_map(|(kind, has)| (!has).then_some(kind))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "the matrix of {} lacks {missing:?} (write a Case to leave them out)",
+            self.address
+        );
+        Case::new(name).steps(self.steps)
     }
 }
 
