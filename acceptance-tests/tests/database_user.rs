@@ -1,10 +1,11 @@
 //! Acceptance tests for `mongodbatlas_database_user` and its data sources: real terraform,
-//! real provider binary, real sandbox.
+//! real provider binary, real sandbox, as declarative cases (see `acceptance_tests::case`).
 
-use acceptance_tests::{actions_for, assert_same_attributes, examples_dir, Harness, Workdir};
-use anyhow::{Context as _, Result};
+use acceptance_tests::case::{encoded_state_id, regex::escape};
+use acceptance_tests::{examples_dir, Case, Harness, Matrix, Step};
+use anyhow::{ensure, Result};
 use atlas_admin_sdk::models::CreateProject;
-use terraform_provider_mongodbatlas::resources::database_user::user_state_id;
+use serde_json::json;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 const ADDR: &str = "mongodbatlas_database_user.test";
@@ -67,8 +68,8 @@ const ROLES_B: &str = r#"
   }
 "#;
 
-/// A sandbox, a project made through the SDK, and a working directory pointed at it.
-async fn setup(name: &str, config: &str) -> Result<(Harness, Workdir, String)> {
+/// A sandbox and a project made through the SDK (the case's `project_id` variable).
+async fn setup(name: &str) -> Result<(Harness, String)> {
     let h = Harness::start(PROVIDER).await?;
     let project = h
         .client()?
@@ -78,179 +79,152 @@ async fn setup(name: &str, config: &str) -> Result<(Harness, Workdir, String)> {
             h.sandbox.org_id.clone(),
         ))
         .await?;
-    let mut wd = h.workdir(name, config)?;
-    wd.set_env("TF_VAR_project_id", &project.id);
-    Ok((h, wd, project.id))
+    Ok((h, project.id))
 }
 
-fn text(v: &serde_json::Value) -> &str {
-    v.as_str().unwrap_or_default()
+fn at(attr: &str) -> String {
+    format!("{ADDR}.{attr}")
 }
 
+/// The username has dashes, as the `-` separated import id must cope with them.
+const USERNAME: &str = "acc-user-with-dashes";
+
+/// Create, two in-place updates, import (both id forms, and a bad one), a username change
+/// replaces, deleted out of band and re-created, nothing left after destroy.
 #[tokio::test(flavor = "multi_thread")]
-async fn acc_database_user_basic() -> Result<()> {
-    let (h, wd, project_id) = setup("basic", &user("acc-user", ROLES_A)).await?;
-    let plan = wd.plan_json(&[]).await?;
-    let change = plan["resource_changes"][0]["change"].clone();
-    assert_eq!(
-        change["after"]["x509_type"], "NONE",
-        "defaults are planned: {change}"
-    );
-    assert_eq!(
-        change["after_unknown"]["id"],
-        serde_json::Value::Null,
-        "id is planned, not (known after apply): {change}"
-    );
-    wd.apply().await?;
-    let state = wd.resource_values(ADDR).await?;
-    assert_eq!(
-        text(&state["id"]),
-        user_state_id(&project_id, "acc-user", "admin")
-    );
-    assert_eq!(state["project_id"], project_id.as_str());
-    assert_eq!(state["description"], "first");
-    assert_eq!(state["aws_iam_type"], "NONE");
-    assert_eq!(state["oidc_auth_type"], "NONE");
-    assert_eq!(state["roles"].as_array().map(Vec::len), Some(2));
-    assert_eq!(state["labels"][0]["key"], "team");
-    assert_eq!(state["password"], "first-password-1");
-    assert!(state["password_wo"].is_null());
-    let remote = h
-        .client()?
-        .database_users()
-        .get(&project_id, "admin", "acc-user")
-        .await?;
-    assert_eq!(remote.roles.map(|r| r.len()), Some(2));
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-    wd.destroy().await?;
-    let left = h.client()?.database_users().list_all(&project_id).await?;
-    assert!(left.is_empty(), "users left after destroy: {left:?}");
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_database_user_update() -> Result<()> {
-    let (h, wd, project_id) = setup("update", &user("acc-user", ROLES_A)).await?;
-    wd.apply().await?;
-    let before = wd.resource_values(ADDR).await?;
-    wd.write_config(&user("acc-user", ROLES_B))?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["update"]);
-    wd.apply().await?;
-    let after = wd.resource_values(ADDR).await?;
-    assert_eq!(after["id"], before["id"]);
-    assert_eq!(after["description"], "second");
-    assert_eq!(after["password"], "second-password-2");
-    assert_eq!(after["scopes"][0]["name"], "cluster-0");
-    let remote = h
-        .client()?
-        .database_users()
-        .get(&project_id, "admin", "acc-user")
-        .await?;
-    let roles = remote.roles.unwrap_or_default();
-    assert_eq!(roles.len(), 1);
-    assert_eq!(roles[0].role_name.as_deref(), Some("readWriteAnyDatabase"));
-    assert_eq!(remote.scopes.map(|s| s.len()), Some(1));
-    wd.assert_empty_plan(&[]).await?;
-
-    // Removing the description and the scopes is an in-place update too.
+async fn acc_database_user_matrix() -> Result<()> {
+    let (h, project_id) = setup("matrix").await?;
     let trimmed = ROLES_B.replace("  description = \"second\"\n", "").replace(
         "  scopes {\n    name = \"cluster-0\"\n    type = \"CLUSTER\"\n  }\n",
         "",
     );
-    wd.write_config(&user("acc-user", &trimmed))?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["update"]);
-    wd.apply().await?;
-    let remote = h
-        .client()?
-        .database_users()
-        .get(&project_id, "admin", "acc-user")
-        .await?;
-    assert!(remote.description.unwrap_or_default().is_empty());
-    assert!(remote.scopes.unwrap_or_default().is_empty());
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_database_user_replace() -> Result<()> {
-    let (h, wd, project_id) = setup("replace", &user("acc-user", ROLES_A)).await?;
-    wd.apply().await?;
-    wd.write_config(&user("acc-user-renamed", ROLES_A))?;
-    let plan = wd.plan_json(&[]).await?;
-    let actions = actions_for(&plan, ADDR);
-    assert!(
-        actions == ["delete", "create"] || actions == ["create", "delete"],
-        "username change replaces: {actions:?}"
-    );
-    wd.apply().await?;
-    let users = h.client()?.database_users().list_all(&project_id).await?;
-    let names: Vec<_> = users.iter().filter_map(|u| u.username.clone()).collect();
-    assert_eq!(names, ["acc-user-renamed"]);
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_database_user_import() -> Result<()> {
-    let username = "acc-user-with-dashes";
-    let (h, wd, project_id) = setup("import", &user(username, ROLES_B)).await?;
-    wd.apply().await?;
-    let applied = wd.resource_values(ADDR).await?;
-    for (i, id) in [
-        format!("{project_id}-{username}-admin"),
-        format!("{project_id}/{username}/admin"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let mut imp = h.workdir(&format!("import{i}"), &user(username, ROLES_B))?;
-        imp.set_env("TF_VAR_project_id", &project_id);
-        imp.ok(&["import", "-no-color", ADDR, id])
-            .await
-            .with_context(|| format!("importing {id}"))?;
-        let imported = imp.resource_values(ADDR).await?;
-        assert_same_attributes(
-            &applied,
-            &imported,
-            &["password", "password_wo", "password_wo_version"],
-        )?;
-    }
-    let mut bad = h.workdir("import-bad", &user(username, ROLES_B))?;
-    bad.set_env("TF_VAR_project_id", &project_id);
-    let out = bad.run(&["import", "-no-color", ADDR, "nonsense"]).await?;
-    assert_ne!(out.status, 0);
-    assert!(
-        out.combined()
-            .contains("{project_id}-{username}-{auth_database_name}"),
-        "{}",
-        out.combined()
-    );
-    wd.destroy().await?;
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_database_user_disappears() -> Result<()> {
-    let (h, wd, project_id) = setup("disappears", &user("acc-user", ROLES_A)).await?;
-    wd.apply().await?;
-    h.client()?
-        .database_users()
-        .delete(&project_id, "admin", "acc-user")
-        .await?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["create"]);
-    wd.apply().await?;
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
+    let pid = project_id.clone();
+    Matrix::new(
+        ADDR,
+        Step::apply(user(USERNAME, ROLES_A))
+            .check_plan(|plan| {
+                let change = &plan["resource_changes"][0]["change"];
+                ensure!(
+                    change["after"]["x509_type"] == "NONE",
+                    "defaults are planned: {change}"
+                );
+                ensure!(
+                    change["after_unknown"]["id"].is_null(),
+                    "id is planned, not (known after apply): {change}"
+                );
+                Ok(())
+            })
+            .check_eq(
+                &at("id"),
+                encoded_state_id(&[
+                    ("project_id", &project_id),
+                    ("username", USERNAME),
+                    ("auth_database_name", "admin"),
+                ]),
+            )
+            .check_eq(&at("project_id"), project_id.as_str())
+            .check_eq(&at("description"), "first")
+            .check_eq(&at("aws_iam_type"), "NONE")
+            .check_eq(&at("oidc_auth_type"), "NONE")
+            .check_eq(&at("roles.#"), 2)
+            .check_eq(&at("labels.0.key"), "team")
+            .check_eq(&at("password"), "first-password-1")
+            .check_absent(&at("password_wo"))
+            .check_remote(move |ctx| {
+                let pid = pid.clone();
+                async move {
+                    let remote = ctx
+                        .client
+                        .database_users()
+                        .get(&pid, "admin", USERNAME)
+                        .await?;
+                    ensure!(remote.roles.map(|r| r.len()) == Some(2));
+                    Ok(())
+                }
+            }),
+    )
+    .update_in_place(
+        Step::apply(user(USERNAME, ROLES_B))
+            .check_eq(&at("description"), "second")
+            .check_eq(&at("password"), "second-password-2")
+            .check_eq(&at("scopes.0.name"), "cluster-0")
+            .check_remote(|ctx| async move {
+                let pid = ctx.state.str(&at("project_id"))?;
+                let remote = ctx
+                    .client
+                    .database_users()
+                    .get(&pid, "admin", USERNAME)
+                    .await?;
+                let roles = remote.roles.unwrap_or_default();
+                ensure!(roles.len() == 1, "{roles:?}");
+                ensure!(roles[0].role_name.as_deref() == Some("readWriteAnyDatabase"));
+                ensure!(remote.scopes.map(|s| s.len()) == Some(1));
+                Ok(())
+            }),
+    )
+    .import(
+        Step::import_verify(ADDR, &["password", "password_wo", "password_wo_version"])
+            .import_id(&format!("{project_id}-{USERNAME}-admin"))
+            .import_plan_may_change(),
+    )
+    .import(
+        Step::import_verify(ADDR, &["password", "password_wo", "password_wo_version"])
+            .import_id(&format!("{project_id}/{USERNAME}/admin"))
+            .import_plan_may_change(),
+    )
+    .import(
+        Step::import_verify(ADDR, &[])
+            .import_id("nonsense")
+            .expect_error(&escape("{project_id}-{username}-{auth_database_name}")),
+    )
+    // Removing the description and the scopes is an in-place update too.
+    .update_in_place(
+        Step::apply(user(USERNAME, &trimmed)).check_remote(|ctx| async move {
+            let pid = ctx.state.str(&at("project_id"))?;
+            let remote = ctx
+                .client
+                .database_users()
+                .get(&pid, "admin", USERNAME)
+                .await?;
+            ensure!(remote.description.unwrap_or_default().is_empty());
+            ensure!(remote.scopes.unwrap_or_default().is_empty());
+            Ok(())
+        }),
+    )
+    .replace(
+        Step::apply(user("acc-user-renamed", ROLES_A)).check_remote(|ctx| async move {
+            let pid = ctx.state.str(&at("project_id"))?;
+            let users = ctx.client.database_users().list_all(&pid).await?;
+            let names: Vec<_> = users.iter().filter_map(|u| u.username.clone()).collect();
+            ensure!(names == ["acc-user-renamed"], "{names:?}");
+            Ok(())
+        }),
+    )
+    .disappears(|ctx| async move {
+        let pid = ctx.state.str(&at("project_id"))?;
+        let username = ctx.state.str(&at("username"))?;
+        ctx.client
+            .database_users()
+            .delete(&pid, "admin", &username)
+            .await?;
+        Ok(())
+    })
+    .into_case("database-user")
+    .var("project_id", &project_id)
+    .check_destroyed(move |ctx| {
+        let pid = project_id.clone();
+        async move {
+            let left = ctx.client.database_users().list_all(&pid).await?;
+            ensure!(left.is_empty(), "users left after destroy: {left:?}");
+            Ok(())
+        }
+    })
+    .run(&h)
+    .await
 }
 
 const WO_SECRET: &str = "write-only-Secret-4711";
+const WO_ROTATED: &str = "rotated-Secret-0815";
 
 fn wo_config(version: i64) -> String {
     format!(
@@ -277,58 +251,63 @@ variable "pw" {{
     )
 }
 
+/// Fails if `secret` is in the step's plan file or the raw state file.
+fn not_in_files(secret: &'static str) -> impl Fn(&std::path::Path) -> Result<()> {
+    move |dir| {
+        let plan_file = std::fs::read(dir.join("tfplan"))?;
+        ensure!(
+            !String::from_utf8_lossy(&plan_file).contains(secret),
+            "the plan file holds the write-only password"
+        );
+        let raw = std::fs::read_to_string(dir.join("terraform.tfstate"))?;
+        ensure!(!raw.contains(secret), "terraform.tfstate holds it");
+        Ok(())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_database_user_password_wo() -> Result<()> {
-    let (_h, mut wd, _project_id) = setup("wo", &wo_config(1)).await?;
-    wd.set_env("TF_VAR_pw", WO_SECRET);
-    let plan = wd.plan_json(&[]).await?;
-    assert!(
-        !plan.to_string().contains(WO_SECRET),
-        "the saved plan holds the write-only password"
-    );
-    let plan_file = std::fs::read(wd.dir.join("tfplan"))?;
-    assert!(
-        !String::from_utf8_lossy(&plan_file).contains(WO_SECRET),
-        "the plan file holds the write-only password"
-    );
-    wd.apply().await?;
-    let state = wd.state().await?;
-    assert!(!state.to_string().contains(WO_SECRET), "state: {state}");
-    let raw = std::fs::read_to_string(wd.dir.join("terraform.tfstate"))?;
-    assert!(!raw.contains(WO_SECRET), "terraform.tfstate holds it");
-    let values = wd.resource_values(ADDR).await?;
-    assert!(values["password_wo"].is_null());
-    assert!(values["password"].is_null());
-    assert_eq!(values["password_wo_version"], 1);
-    wd.assert_empty_plan(&[]).await?;
-
-    // A new version sends the password again, in place.
-    wd.write_config(&wo_config(2))?;
-    wd.set_env("TF_VAR_pw", "rotated-Secret-0815");
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["update"]);
-    wd.apply().await?;
-    let values = wd.resource_values(ADDR).await?;
-    assert_eq!(values["password_wo_version"], 2);
-    wd.assert_empty_plan(&[]).await?;
-    let raw = std::fs::read_to_string(wd.dir.join("terraform.tfstate"))?;
-    assert!(!raw.contains("rotated-Secret-0815"));
-
-    // password and password_wo together: a validation error naming password_wo.
-    wd.write_config(&wo_config(2).replace(
-        "  password_wo         = var.pw\n",
-        "  password_wo         = var.pw\n  password = \"plain-password-1\"\n",
-    ))?;
-    let out = wd.run(&["plan", "-no-color"]).await?;
-    assert_ne!(out.status, 0);
-    let text = out.combined();
-    assert!(
-        text.contains("Conflicting password attributes") && text.contains("password_wo"),
-        "{text}"
-    );
-    wd.write_config(&wo_config(2))?;
-    wd.destroy().await?;
-    Ok(())
+    let (h, project_id) = setup("wo").await?;
+    Case::new("wo")
+        .var("project_id", &project_id)
+        .var("pw", WO_SECRET)
+        .steps([
+            Step::apply(wo_config(1))
+                .check_plan(|plan| {
+                    ensure!(
+                        !plan.to_string().contains(WO_SECRET),
+                        "the saved plan holds the write-only password"
+                    );
+                    Ok(())
+                })
+                .check_files(not_in_files(WO_SECRET))
+                .check(|state| {
+                    ensure!(
+                        !state.json().to_string().contains(WO_SECRET),
+                        "state: {}",
+                        state.json()
+                    );
+                    Ok(())
+                })
+                .check_absent(&at("password_wo"))
+                .check_absent(&at("password"))
+                .check_eq(&at("password_wo_version"), 1),
+            // A new version sends the password again, in place.
+            Step::apply(wo_config(2))
+                .env("TF_VAR_pw", WO_ROTATED)
+                .expect_update_in_place(ADDR)
+                .check_eq(&at("password_wo_version"), 2)
+                .check_files(not_in_files(WO_ROTATED)),
+            // password and password_wo together: a validation error naming password_wo.
+            Step::plan_only(wo_config(2).replace(
+                "  password_wo         = var.pw\n",
+                "  password_wo         = var.pw\n  password = \"plain-password-1\"\n",
+            ))
+            .expect_error("Conflicting password attributes")
+            .expect_error("password_wo"),
+        ])
+        .run(&h)
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -369,36 +348,35 @@ output "all_types" {
 }
 "#
     );
-    let (_h, wd, _project_id) = setup("ds", &cfg).await?;
-    wd.apply().await?;
-    let out = wd.ok(&["output", "-json"]).await?;
-    let outputs: serde_json::Value = serde_json::from_str(&out.stdout)?;
-    assert_eq!(
-        outputs["one_roles"]["value"],
-        serde_json::json!(["readWriteAnyDatabase"])
-    );
-    assert_eq!(
-        outputs["one_scope"]["value"],
-        serde_json::json!(["cluster-0"])
-    );
-    assert_eq!(outputs["one_description"]["value"], "second");
-    assert_eq!(outputs["all_names"]["value"], serde_json::json!(["acc-ds"]));
-    assert_eq!(outputs["all_types"]["value"], serde_json::json!(["NONE"]));
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
+    let (h, project_id) = setup("ds").await?;
+    Case::new("ds")
+        .var("project_id", &project_id)
+        .step(
+            Step::apply(cfg)
+                .check_eq("output.one_roles", json!(["readWriteAnyDatabase"]))
+                .check_eq("output.one_scope", json!(["cluster-0"]))
+                .check_eq("output.one_description", "second")
+                .check_eq("output.all_names", json!(["acc-ds"]))
+                .check_eq("output.all_types", json!(["NONE"])),
+        )
+        .run(&h)
+        .await
 }
 
+/// The example applies as written (`terraform plan` validates it first), and plans empty.
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_database_user_example_applies() -> Result<()> {
     let example = std::fs::read_to_string(
         examples_dir().join("resources/mongodbatlas_database_user/resource.tf"),
     )?;
-    let (_h, mut wd, _project_id) = setup("example", &example).await?;
-    wd.set_env("TF_VAR_app_password", "example-Password-1");
-    wd.ok(&["validate", "-no-color"]).await?;
-    wd.apply().await?;
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
+    let (h, project_id) = setup("example").await?;
+    Case::new("example")
+        .var("project_id", &project_id)
+        .var("app_password", "example-Password-1")
+        .step(Step::apply(example).check(|state| {
+            ensure!(!state.addresses().is_empty(), "the example creates nothing");
+            Ok(())
+        }))
+        .run(&h)
+        .await
 }
