@@ -109,10 +109,8 @@ impl State {
     pub fn get(&self, path: &str) -> Result<Json> {
         let (root, rest) = if let Some(rest) = path.strip_prefix("output.") {
             let (name, rest) = rest.split_once('.').unwrap_or((rest, ""));
-            let output = self.json["values"]["outputs"]
-                .get(name)
-                .ok_or_else(|| anyhow!("no output {name:?} in the state"))?;
-            (&output["value"], rest)
+            // Terraform leaves null outputs out of the state: missing is null.
+            (&self.json["values"]["outputs"][name]["value"], rest)
         } else {
             let resources = self.resources();
             let found = resources
@@ -268,23 +266,20 @@ enum ImportId {
     Fn(IdFn),
 }
 
+struct Import {
+    address: String,
+    ignore: Vec<String>,
+    id: ImportId,
+    empty_plan: bool,
+    /// The config of the scratch directory; the last applied one when `None`.
+    config: Option<String>,
+}
+
 enum Kind {
-    Apply {
-        config: String,
-    },
-    PlanOnly {
-        config: String,
-    },
-    ImportVerify {
-        address: String,
-        ignore: Vec<String>,
-        id: ImportId,
-        empty_plan: bool,
-    },
-    Disappears {
-        address: String,
-        delete: AsyncFn,
-    },
+    Apply { config: String },
+    PlanOnly { config: String },
+    ImportVerify(Import),
+    Disappears { address: String, delete: AsyncFn },
 }
 
 /// One step of a [`Case`]; build it with [`Step::apply`], [`Step::plan_only`],
@@ -332,12 +327,13 @@ impl Step {
     /// attributes with the applied state, except `ignore`. The import id is the resource's
     /// `id` unless [`Step::import_id`] or [`Step::import_id_fn`] says otherwise.
     pub fn import_verify(address: &str, ignore: &[&str]) -> Step {
-        Step::new(Kind::ImportVerify {
+        Step::new(Kind::ImportVerify(Import {
             address: address.to_string(),
             ignore: ignore.iter().map(|s| s.to_string()).collect(),
             id: ImportId::FromState,
             empty_plan: true,
-        })
+            config: None,
+        }))
     }
 
     /// Runs `delete` (the object removed behind terraform's back), then requires the next
@@ -493,33 +489,35 @@ impl Step {
 
     /// Imports with this id instead of the resource's `id`.
     pub fn import_id(mut self, id: &str) -> Step {
-        if let Kind::ImportVerify { id: i, .. } = &mut self.kind {
-            *i = ImportId::Fixed(id.to_string());
-        } else {
-            panic!("import_id only applies to Step::import_verify");
-        }
+        self.import_mut("import_id").id = ImportId::Fixed(id.to_string());
         self
     }
 
     /// Imports with the id `f` computes from the applied state.
     pub fn import_id_fn(mut self, f: impl Fn(&State) -> Result<String> + 'static) -> Step {
-        if let Kind::ImportVerify { id, .. } = &mut self.kind {
-            *id = ImportId::Fn(Box::new(f));
-        } else {
-            panic!("import_id_fn only applies to Step::import_verify");
-        }
+        self.import_mut("import_id_fn").id = ImportId::Fn(Box::new(f));
         self
     }
 
     /// Does not require an empty plan on the imported state (for attributes import cannot
     /// read back, like a password).
     pub fn import_plan_may_change(mut self) -> Step {
-        if let Kind::ImportVerify { empty_plan, .. } = &mut self.kind {
-            *empty_plan = false;
-        } else {
-            panic!("import_plan_may_change only applies to Step::import_verify");
-        }
+        self.import_mut("import_plan_may_change").empty_plan = false;
         self
+    }
+
+    /// Imports with this config instead of the last applied one (e.g. only the imported
+    /// resource, so the plan after the import has nothing else to create).
+    pub fn import_config(mut self, config: impl Into<String>) -> Step {
+        self.import_mut("import_config").config = Some(config.into());
+        self
+    }
+
+    fn import_mut(&mut self, method: &str) -> &mut Import {
+        match &mut self.kind {
+            Kind::ImportVerify(import) => import,
+            _ => panic!("{method} only applies to Step::import_verify"),
+        }
     }
 
     /// "apply", "plan_only mongodbatlas_x.y: update", … for failure messages.
@@ -527,7 +525,7 @@ impl Step {
         let mut s = match &self.kind {
             Kind::Apply { .. } => "apply".to_string(),
             Kind::PlanOnly { .. } => "plan_only".to_string(),
-            Kind::ImportVerify { address, .. } => format!("import_verify {address}"),
+            Kind::ImportVerify(import) => format!("import_verify {}", import.address),
             Kind::Disappears { address, .. } => format!("disappears {address}"),
         };
         for (address, expected) in &self.actions {
@@ -678,15 +676,7 @@ impl Runner<'_> {
         match &step.kind {
             Kind::Apply { config } => self.apply(step, config).await,
             Kind::PlanOnly { config } => self.plan_only(step, config).await,
-            Kind::ImportVerify {
-                address,
-                ignore,
-                id,
-                empty_plan,
-            } => {
-                self.import_verify(i, step, address, ignore, id, *empty_plan)
-                    .await
-            }
+            Kind::ImportVerify(import) => self.import_verify(i, step, import).await,
             Kind::Disappears { address, delete } => self.disappears(step, address, delete).await,
         }
     }
@@ -780,18 +770,18 @@ impl Runner<'_> {
         Ok(())
     }
 
-    async fn import_verify(
-        &mut self,
-        i: usize,
-        step: &Step,
-        address: &str,
-        ignore: &[String],
-        id: &ImportId,
-        empty_plan: bool,
-    ) -> Result<()> {
-        let (Some(config), Some(state)) = (&self.last_config, &self.state) else {
+    async fn import_verify(&mut self, i: usize, step: &Step, import: &Import) -> Result<()> {
+        let Import {
+            address,
+            ignore,
+            id,
+            empty_plan,
+            config,
+        } = import;
+        let (Some(last_config), Some(state)) = (&self.last_config, &self.state) else {
             bail!("import_verify needs an earlier apply step");
         };
+        let config = config.as_ref().unwrap_or(last_config);
         let applied = state
             .resource(address)
             .ok_or_else(|| anyhow!("{address} is not in the applied state"))?
@@ -824,7 +814,7 @@ impl Runner<'_> {
         assert_same_attributes(&applied, values, &ignore)
             .with_context(|| format!("importing {import_id:?}"))?;
         run_checks(step, &self.ctx(imported, &imp.dir), Some(state)).await?;
-        if empty_plan {
+        if *empty_plan {
             assert_no_changes(&imp, &format!("after importing {import_id:?}")).await?;
         }
         Ok(())
@@ -1041,7 +1031,7 @@ impl Matrix {
     /// An import_verify step (repeatable: several import id forms, a bad id).
     pub fn import(mut self, step: Step) -> Matrix {
         assert!(
-            matches!(step.kind, Kind::ImportVerify { .. }),
+            matches!(step.kind, Kind::ImportVerify(_)),
             "Matrix::import takes a Step::import_verify"
         );
         self.steps.push(step);
@@ -1057,13 +1047,14 @@ impl Matrix {
         self
     }
 
-    /// Deletes the object out of band; the plan must re-create it, and the matrix then applies
-    /// the last applied config again (a create).
-    pub fn disappears<F, Fut>(mut self, delete: F) -> Matrix
-    where
-        F: Fn(Ctx) -> Fut + 'static,
-        Fut: Future<Output = Result<()>> + 'static,
-    {
+    /// A `Step::disappears` of the matrix's resource; the matrix then applies the last
+    /// applied config again (a create).
+    pub fn disappears(mut self, step: Step) -> Matrix {
+        assert!(
+            matches!(&step.kind, Kind::Disappears { address, .. } if *address == self.address),
+            "Matrix::disappears takes a Step::disappears of {}",
+            self.address
+        );
         let last_applied = self
             .steps
             .iter()
@@ -1073,7 +1064,7 @@ impl Matrix {
                 _ => None,
             })
             .expect("the create step is an apply step");
-        self.steps.push(Step::disappears(&self.address, delete));
+        self.steps.push(step);
         self.steps
             .push(Step::apply(last_applied).expect_create(&self.address));
         self.has[3] = true;
@@ -1166,7 +1157,7 @@ mod tests {
         assert_eq!(s.get("x_thing.t.missing").unwrap(), Json::Null);
         assert_eq!(s.get("output.ids.1").unwrap(), "b");
         assert!(s.get("x_thing.nope.id").is_err());
-        assert!(s.get("output.nope").is_err());
+        assert_eq!(s.get("output.nope").unwrap(), Json::Null);
         assert!(s.get("x_thing.t.id.deeper").is_err());
     }
 

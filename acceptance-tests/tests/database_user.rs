@@ -200,7 +200,7 @@ async fn acc_database_user_matrix() -> Result<()> {
             Ok(())
         }),
     )
-    .disappears(|ctx| async move {
+    .disappears(Step::disappears(ADDR, |ctx| async move {
         let pid = ctx.state.str(&at("project_id"))?;
         let username = ctx.state.str(&at("username"))?;
         ctx.client
@@ -208,7 +208,7 @@ async fn acc_database_user_matrix() -> Result<()> {
             .delete(&pid, "admin", &username)
             .await?;
         Ok(())
-    })
+    }))
     .into_case("database-user")
     .var("project_id", &project_id)
     .check_destroyed(move |ctx| {

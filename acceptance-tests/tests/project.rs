@@ -66,11 +66,11 @@ async fn acc_project_matrix() -> Result<()> {
     )
     .import(Step::import_verify(ADDR, &["project_owner_id"]))
     .replace(Step::plan_only(other_org).expect_actions(ADDR, &["delete", "create"]))
-    .disappears(|ctx| async move {
+    .disappears(Step::disappears(ADDR, |ctx| async move {
         let id = ctx.state.str(&format!("{ADDR}.id"))?;
         ctx.client.projects().delete(&id).await?;
         Ok(())
-    })
+    }))
     .into_case("project")
     .check_destroyed(|ctx| async move {
         let left = ctx.client.projects().list_all().await?;
