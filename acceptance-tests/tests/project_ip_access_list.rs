@@ -1,11 +1,12 @@
 //! Acceptance tests for `mongodbatlas_project_ip_access_list` and its data sources: real
-//! terraform, real provider binary, real sandbox.
+//! terraform, real provider binary, real sandbox; the single-object behaviour as declarative
+//! cases (see `acceptance_tests::case`).
 
-use acceptance_tests::{actions_for, assert_same_attributes, examples_dir, Harness, Workdir};
-use anyhow::{anyhow, Result};
+use acceptance_tests::case::encoded_state_id;
+use acceptance_tests::{examples_dir, Case, Harness, Matrix, Step, Workdir};
+use anyhow::{anyhow, ensure, Result};
 use atlas_admin_sdk::models::CreateProject;
-use serde_json::Value as Json;
-use terraform_provider_mongodbatlas::resources::project_ip_access_list::access_list_state_id;
+use serde_json::{json, Value as Json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
@@ -30,7 +31,8 @@ resource "mongodbatlas_project_ip_access_list" "{name}" {{
     )
 }
 
-async fn setup(name: &str, config: &str) -> Result<(Harness, Workdir, String)> {
+/// A sandbox and a project made through the SDK (the case's `project_id` variable).
+async fn setup(name: &str) -> Result<(Harness, String)> {
     let h = Harness::start(PROVIDER).await?;
     let project = h
         .client()?
@@ -40,14 +42,20 @@ async fn setup(name: &str, config: &str) -> Result<(Harness, Workdir, String)> {
             h.sandbox.org_id.clone(),
         ))
         .await?;
+    Ok((h, project.id))
+}
+
+/// `setup` plus a working directory for tests that drive terraform by hand.
+async fn setup_workdir(name: &str, config: &str) -> Result<(Harness, Workdir, String)> {
+    let (h, project_id) = setup(name).await?;
     let mut wd = h.workdir(name, config)?;
-    wd.set_env("TF_VAR_project_id", &project.id);
-    Ok((h, wd, project.id))
+    wd.set_env("TF_VAR_project_id", &project_id);
+    Ok((h, wd, project_id))
 }
 
 /// `GET /_sandbox/stats` over a plain HTTP/1.0 connection.
-async fn sandbox_stats(h: &Harness) -> Result<Json> {
-    let mut conn = tokio::net::TcpStream::connect(h.sandbox.local_addr).await?;
+async fn sandbox_stats(sandbox: std::net::SocketAddr) -> Result<Json> {
+    let mut conn = tokio::net::TcpStream::connect(sandbox).await?;
     conn.write_all(b"GET /_sandbox/stats HTTP/1.0\r\nHost: sandbox\r\n\r\n")
         .await?;
     let mut raw = Vec::new();
@@ -87,52 +95,125 @@ fn basic_config() -> String {
     )
 }
 
+fn ip(attr: &str) -> String {
+    format!("{ADDR_IP}.{attr}")
+}
+
+fn cidr(attr: &str) -> String {
+    format!("{ADDR_CIDR}.{attr}")
+}
+
+/// Create (an IP and a CIDR entry), timeouts in place, import (IP with and without /32, the
+/// CIDR), the IP and the comment each replace, deleted out of band and re-created, nothing
+/// left after destroy. The CIDR entry stays untouched throughout.
 #[tokio::test(flavor = "multi_thread")]
-async fn acc_project_ip_access_list_basic() -> Result<()> {
-    let (h, wd, project_id) = setup("basic", &basic_config()).await?;
-    let plan = wd.plan_json(&[]).await?;
-    for change in plan["resource_changes"].as_array().into_iter().flatten() {
-        let unknown = &change["change"]["after_unknown"];
-        assert!(
-            unknown
-                .as_object()
-                .is_none_or(|o| o.values().all(|v| v != true)),
-            "nothing is (known after apply) for {}: {unknown}",
-            change["address"]
-        );
-    }
-    wd.apply().await?;
-    let ip = wd.resource_values(ADDR_IP).await?;
-    assert_eq!(ip["ip_address"], "1.2.3.4");
-    assert_eq!(ip["cidr_block"], "1.2.3.4/32");
-    assert_eq!(ip["comment"], "single ip");
-    assert!(ip["aws_security_group"].is_null());
-    assert_eq!(
-        ip["id"].as_str(),
-        Some(access_list_state_id(&project_id, "1.2.3.4/32").as_str())
+async fn acc_project_ip_access_list_matrix() -> Result<()> {
+    let (h, project_id) = setup("matrix").await?;
+    // Timeouts are the only in-place change the API allows.
+    let with_timeouts = basic_config().replace(
+        "  comment    = \"single ip\"",
+        "  comment    = \"single ip\"\n  timeouts = {\n    delete = \"5m\"\n  }",
     );
-    let cidr = wd.resource_values(ADDR_CIDR).await?;
-    assert_eq!(cidr["cidr_block"], "10.1.0.0/16");
-    assert!(cidr["ip_address"].is_null());
-    assert!(cidr["comment"].is_null());
-    let client = h.client()?;
-    // The entry exists at once and Atlas applies it shortly after (the sandbox: 0.5 s).
-    let status = client
-        .access_list()
-        .wait_applied(
-            &project_id,
-            "1.2.3.4",
-            std::time::Duration::from_secs(10),
-            std::future::pending(),
-        )
-        .await?;
-    assert_eq!(status.as_str(), "ACTIVE");
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-    wd.destroy().await?;
-    let left = client.access_list().list_all(&project_id).await?;
-    assert!(left.is_empty(), "entries left after destroy: {left:?}");
-    Ok(())
+    let new_ip = with_timeouts.replace("\"1.2.3.4\"", "\"1.2.3.5\"");
+    let new_comment = new_ip.replace("\"single ip\"", "\"renamed\"");
+    let import = |addr: &str, value: &str, only: String| {
+        Step::import_verify(addr, &["timeouts"])
+            .import_id(&format!("{project_id}-{value}"))
+            .import_config(format!("{HEADER}{only}"))
+    };
+    Matrix::new(
+        ADDR_IP,
+        Step::apply(basic_config())
+            .expect_create(ADDR_CIDR)
+            .check_plan(|plan| {
+                for change in plan["resource_changes"].as_array().into_iter().flatten() {
+                    let unknown = &change["change"]["after_unknown"];
+                    ensure!(
+                        unknown
+                            .as_object()
+                            .is_none_or(|o| o.values().all(|v| v != true)),
+                        "nothing is (known after apply) for {}: {unknown}",
+                        change["address"]
+                    );
+                }
+                Ok(())
+            })
+            .check_eq(&ip("ip_address"), "1.2.3.4")
+            .check_eq(&ip("cidr_block"), "1.2.3.4/32")
+            .check_eq(&ip("comment"), "single ip")
+            .check_absent(&ip("aws_security_group"))
+            .check_eq(
+                &ip("id"),
+                encoded_state_id(&[("project_id", &project_id), ("entry", "1.2.3.4/32")]),
+            )
+            .check_eq(&cidr("cidr_block"), "10.1.0.0/16")
+            .check_absent(&cidr("ip_address"))
+            .check_absent(&cidr("comment"))
+            .check_remote(|ctx| async move {
+                // The entry exists at once and Atlas applies it shortly after (the sandbox:
+                // 0.5 s).
+                let project_id = ctx.state.str(&ip("project_id"))?;
+                let status = ctx
+                    .client
+                    .access_list()
+                    .wait_applied(
+                        &project_id,
+                        "1.2.3.4",
+                        std::time::Duration::from_secs(10),
+                        std::future::pending(),
+                    )
+                    .await?;
+                ensure!(status.as_str() == "ACTIVE", "{status:?}");
+                Ok(())
+            }),
+    )
+    .update_in_place(
+        Step::apply(with_timeouts)
+            .expect_no_op(ADDR_CIDR)
+            .check_eq(&ip("timeouts.delete"), "5m"),
+    )
+    .import(import(ADDR_IP, "1.2.3.4", entry_ip_only()))
+    .import(import(ADDR_IP, "1.2.3.4/32", entry_ip_only()))
+    .import(import(
+        ADDR_CIDR,
+        "10.1.0.0/16",
+        entry("cidr", "  cidr_block = \"10.1.0.0/16\""),
+    ))
+    .replace(Step::apply(new_ip).check_eq(&ip("ip_address"), "1.2.3.5"))
+    .replace(Step::apply(new_comment).check_remote(|ctx| async move {
+        let project_id = ctx.state.str(&ip("project_id"))?;
+        let entries = ctx.client.access_list().list_all(&project_id).await?;
+        let mut values: Vec<_> = entries.iter().filter_map(|e| e.entry_value()).collect();
+        values.sort();
+        ensure!(values == ["1.2.3.5/32", "10.1.0.0/16"], "{values:?}");
+        let comment = entries
+            .iter()
+            .find(|e| e.ip_address.as_deref() == Some("1.2.3.5"))
+            .and_then(|e| e.comment.clone());
+        ensure!(comment.as_deref() == Some("renamed"), "{comment:?}");
+        Ok(())
+    }))
+    .disappears(
+        Step::disappears(ADDR_IP, |ctx| async move {
+            let project_id = ctx.state.str(&ip("project_id"))?;
+            let entry = ctx.state.str(&ip("cidr_block"))?;
+            ctx.client.access_list().delete(&project_id, &entry).await?;
+            Ok(())
+        })
+        .expect_no_op(ADDR_CIDR),
+    )
+    .into_case("access-list")
+    .var("project_id", &project_id)
+    .check_destroyed(move |ctx| {
+        let project_id = project_id.clone();
+        async move {
+            let left = ctx.client.access_list().list_all(&project_id).await?;
+            ensure!(left.is_empty(), "entries left after destroy: {left:?}");
+            Ok(())
+        }
+    })
+    .run(&h)
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -141,108 +222,12 @@ async fn acc_project_ip_access_list_single_host_cidr_is_quiet() -> Result<()> {
         "{HEADER}{}",
         entry("cidr", "  cidr_block = \"192.0.2.10/32\"")
     );
-    let (_h, wd, _project_id) = setup("host", &cfg).await?;
-    wd.apply().await?;
-    let v = wd.resource_values(ADDR_CIDR).await?;
-    assert_eq!(v["ip_address"], "192.0.2.10");
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-    wd.destroy().await?;
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_project_ip_access_list_update() -> Result<()> {
-    let (_h, wd, _project_id) = setup("update", &basic_config()).await?;
-    wd.apply().await?;
-    let before = wd.resource_values(ADDR_IP).await?;
-    // Timeouts are the only in-place change the API allows.
-    let cfg = basic_config().replace(
-        "  comment    = \"single ip\"",
-        "  comment    = \"single ip\"\n  timeouts = {\n    delete = \"5m\"\n  }",
-    );
-    wd.write_config(&cfg)?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR_IP), ["update"]);
-    assert!(actions_for(&plan, ADDR_CIDR).iter().all(|a| a == "no-op"));
-    wd.apply().await?;
-    let after = wd.resource_values(ADDR_IP).await?;
-    assert_eq!(after["id"], before["id"]);
-    assert_eq!(after["timeouts"]["delete"], "5m");
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_project_ip_access_list_replace() -> Result<()> {
-    let (h, wd, project_id) = setup("replace", &basic_config()).await?;
-    wd.apply().await?;
-    for (from, to) in [
-        ("\"1.2.3.4\"", "\"1.2.3.5\""),
-        ("\"single ip\"", "\"renamed\""),
-    ] {
-        let cfg = std::fs::read_to_string(wd.dir.join("main.tf"))?.replace(from, to);
-        wd.write_config(&cfg)?;
-        let plan = wd.plan_json(&[]).await?;
-        let actions = actions_for(&plan, ADDR_IP);
-        assert!(
-            actions == ["delete", "create"] || actions == ["create", "delete"],
-            "{from} → {to} replaces: {actions:?}"
-        );
-        wd.apply().await?;
-        wd.assert_empty_plan(&[]).await?;
-    }
-    let entries = h.client()?.access_list().list_all(&project_id).await?;
-    let mut values: Vec<_> = entries.iter().filter_map(|e| e.entry_value()).collect();
-    values.sort();
-    assert_eq!(values, ["1.2.3.5/32", "10.1.0.0/16"]);
-    assert_eq!(
-        entries
-            .iter()
-            .find(|e| e.ip_address.as_deref() == Some("1.2.3.5"))
-            .and_then(|e| e.comment.clone())
-            .as_deref(),
-        Some("renamed")
-    );
-    wd.destroy().await?;
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_project_ip_access_list_import() -> Result<()> {
-    let (h, wd, project_id) = setup("import", &basic_config()).await?;
-    wd.apply().await?;
-    for (addr, value) in [
-        (ADDR_IP, "1.2.3.4"),
-        (ADDR_IP, "1.2.3.4/32"),
-        (ADDR_CIDR, "10.1.0.0/16"),
-    ] {
-        let applied = wd.resource_values(addr).await?;
-        let name = format!("import-{}", value.replace(['/', '.'], "_"));
-        let cfg = format!(
-            "{HEADER}{}",
-            if addr == ADDR_IP {
-                entry_ip_only()
-            } else {
-                entry("cidr", "  cidr_block = \"10.1.0.0/16\"")
-            }
-        );
-        let mut imp = h.workdir(&name, &cfg)?;
-        imp.set_env("TF_VAR_project_id", &project_id);
-        imp.ok(&[
-            "import",
-            "-no-color",
-            addr,
-            &format!("{project_id}-{value}"),
-        ])
-        .await?;
-        let imported = imp.resource_values(addr).await?;
-        assert_same_attributes(&applied, &imported, &["timeouts"])?;
-        imp.assert_empty_plan(&[]).await?;
-    }
-    wd.destroy().await?;
-    Ok(())
+    let (h, project_id) = setup("host").await?;
+    Case::new("host")
+        .var("project_id", &project_id)
+        .step(Step::apply(cfg).check_eq(&cidr("ip_address"), "192.0.2.10"))
+        .run(&h)
+        .await
 }
 
 fn entry_ip_only() -> String {
@@ -250,23 +235,6 @@ fn entry_ip_only() -> String {
         "ip",
         "  ip_address = \"1.2.3.4\"\n  comment    = \"single ip\"",
     )
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_project_ip_access_list_disappears() -> Result<()> {
-    let (h, wd, project_id) = setup("disappears", &basic_config()).await?;
-    wd.apply().await?;
-    h.client()?
-        .access_list()
-        .delete(&project_id, "1.2.3.4/32")
-        .await?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR_IP), ["create"]);
-    assert!(actions_for(&plan, ADDR_CIDR).iter().all(|a| a == "no-op"));
-    wd.apply().await?;
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -281,27 +249,42 @@ async fn acc_project_ip_access_list_many_entries_are_batched() -> Result<()> {
             ),
         ));
     }
-    let (h, wd, project_id) = setup("many", &cfg).await?;
-    let before = create_posts(&sandbox_stats(&h).await?);
-    wd.apply().await?;
-    let stats = sandbox_stats(&h).await?;
-    let posts = create_posts(&stats) - before;
-    eprintln!("20 access list entries were created with {posts} POST(s)");
-    assert!(
-        (1..=10).contains(&posts),
-        "20 entries took {posts} POSTs: {stats}"
-    );
-    assert!(
-        stats["requests_by_status"]["500"].is_null(),
-        "no concurrent-POST refusals: {stats}"
-    );
-    let entries = h.client()?.access_list().list_all(&project_id).await?;
-    assert_eq!(entries.len(), 20);
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-    wd.destroy().await?;
-    let left = h.client()?.access_list().list_all(&project_id).await?;
-    assert!(left.is_empty(), "entries left after destroy: {left:?}");
-    Ok(())
+    let (h, project_id) = setup("many").await?;
+    let sandbox = h.sandbox.local_addr;
+    // Plans do not POST: the count from here to the step's checks is the apply's.
+    let before = create_posts(&sandbox_stats(sandbox).await?);
+    let pid = project_id.clone();
+    Case::new("many")
+        .var("project_id", &project_id)
+        .step(Step::apply(cfg).check_remote(move |ctx| {
+            let pid = pid.clone();
+            async move {
+                let stats = sandbox_stats(sandbox).await?;
+                let posts = create_posts(&stats) - before;
+                eprintln!("20 access list entries were created with {posts} POST(s)");
+                ensure!(
+                    (1..=10).contains(&posts),
+                    "20 entries took {posts} POSTs: {stats}"
+                );
+                ensure!(
+                    stats["requests_by_status"]["500"].is_null(),
+                    "no concurrent-POST refusals: {stats}"
+                );
+                let entries = ctx.client.access_list().list_all(&pid).await?;
+                ensure!(entries.len() == 20, "{} entries", entries.len());
+                Ok(())
+            }
+        }))
+        .check_destroyed(move |ctx| {
+            let pid = project_id.clone();
+            async move {
+                let left = ctx.client.access_list().list_all(&pid).await?;
+                ensure!(left.is_empty(), "entries left after destroy: {left:?}");
+                Ok(())
+            }
+        })
+        .run(&h)
+        .await
 }
 
 /// Two terraform runs (two provider processes, so two batchers) adding entries to one project
@@ -318,7 +301,7 @@ async fn acc_project_ip_access_list_two_processes() -> Result<()> {
         }
         cfg
     };
-    let (h, wd1, project_id) = setup("two-a", &config(1)).await?;
+    let (h, wd1, project_id) = setup_workdir("two-a", &config(1)).await?;
     let mut wd2 = h.workdir("two-b", &config(101))?;
     wd2.set_env("TF_VAR_project_id", &project_id);
     let (a, b) = tokio::join!(wd1.apply(), wd2.apply());
@@ -341,15 +324,12 @@ async fn acc_project_ip_access_list_validation() -> Result<()> {
             "  ip_address = \"1.2.3.4\"\n  cidr_block = \"1.2.3.0/24\""
         )
     );
-    let (_h, wd, _project_id) = setup("validation", &cfg).await?;
-    let out = wd.run(&["plan", "-no-color"]).await?;
-    assert_ne!(out.status, 0);
-    let text = out.combined();
-    assert!(
-        text.contains("Conflicting access list entry attributes"),
-        "{text}"
-    );
-    Ok(())
+    let (h, project_id) = setup("validation").await?;
+    Case::new("validation")
+        .var("project_id", &project_id)
+        .step(Step::plan_only(cfg).expect_error("Conflicting access list entry attributes"))
+        .run(&h)
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -393,31 +373,33 @@ output "all_cidrs" {
 }
 "#
     );
-    let (_h, wd, _project_id) = setup("ds", &cfg).await?;
-    wd.apply().await?;
-    let out = wd.ok(&["output", "-json"]).await?;
-    let outputs: Json = serde_json::from_str(&out.stdout)?;
-    assert_eq!(outputs["by_ip_comment"]["value"], "single ip");
-    assert_eq!(outputs["by_ip_cidr"]["value"], "1.2.3.4/32");
-    assert!(outputs["by_cidr_ip"]["value"].is_null());
-    assert_eq!(
-        outputs["all_cidrs"]["value"],
-        serde_json::json!(["1.2.3.4/32", "10.1.0.0/16"])
-    );
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
+    let (h, project_id) = setup("ds").await?;
+    Case::new("ds")
+        .var("project_id", &project_id)
+        .step(
+            Step::apply(cfg)
+                .check_eq("output.by_ip_comment", "single ip")
+                .check_eq("output.by_ip_cidr", "1.2.3.4/32")
+                .check_absent("output.by_cidr_ip")
+                .check_eq("output.all_cidrs", json!(["1.2.3.4/32", "10.1.0.0/16"])),
+        )
+        .run(&h)
+        .await
 }
 
+/// The example applies as written (`terraform plan` validates it first), and plans empty.
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_project_ip_access_list_example_applies() -> Result<()> {
     let example = std::fs::read_to_string(
         examples_dir().join("resources/mongodbatlas_project_ip_access_list/resource.tf"),
     )?;
-    let (_h, wd, _project_id) = setup("example", &example).await?;
-    wd.ok(&["validate", "-no-color"]).await?;
-    wd.apply().await?;
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
+    let (h, project_id) = setup("example").await?;
+    Case::new("example")
+        .var("project_id", &project_id)
+        .step(Step::apply(example).check(|state| {
+            ensure!(!state.addresses().is_empty(), "the example creates nothing");
+            Ok(())
+        }))
+        .run(&h)
+        .await
 }
