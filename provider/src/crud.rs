@@ -79,6 +79,12 @@ pub trait AtlasResource: Sized + Send + Sync + 'static {
     ) -> Result<Self::Remote, Error>;
     async fn delete(cx: &Context<AtlasClient>, key: &Self::Key) -> Result<(), Error>;
 
+    /// What a create is called in its messages ("creating project \"x\""). The default names
+    /// the type only.
+    fn describe_create(_plan: &Self::Model) -> String {
+        format!("creating {}", noun::<Self>())
+    }
+
     /// After an ambiguous create: the object the plan describes, if it exists. The default
     /// reads it by the plan's key (objects named by their configuration).
     async fn find_created(
@@ -167,8 +173,8 @@ impl<T: AtlasResource> Resource for Crud<T> {
         cx: &Context<AtlasClient>,
         req: CreateRequest<T::Model>,
     ) -> Result<T::Model, Diagnostics> {
-        let what = format!("creating {}", noun::<T>());
         let (plan, config) = (&req.plan, &req.config);
+        let what = T::describe_create(plan);
         let remote = calls::create(
             cx,
             &what,

@@ -10,40 +10,41 @@ use std::collections::BTreeMap;
 use tfplugin::context::Context;
 use tfplugin::data_source::DataSource;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::model::{to_model_lenient, Tf, TfModel, TfObject};
 use tfplugin::path::AttributePath;
-use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{Type, Value};
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
 
 pub struct ProjectDataSource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+// The official data source describes none of its attributes: no doc comments on the fields.
+/// Looks up one project by project_id or name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
 pub struct ProjectDataModel {
-    pub project_id: Option<String>,
-    pub name: Option<String>,
+    // `Tf`: an unknown lookup argument (another resource's id) is set, not missing.
+    #[tf(optional, computed)]
+    pub project_id: Tf<String>,
+    #[tf(optional, computed)]
+    pub name: Tf<String>,
+    #[tf(computed)]
     pub id: Option<String>,
+    #[tf(computed)]
     pub org_id: Option<String>,
+    #[tf(computed)]
     pub cluster_count: Option<i64>,
+    #[tf(computed)]
     pub created: Option<String>,
+    #[tf(computed)]
     pub tags: Option<BTreeMap<String, String>>,
+    #[tf(computed)]
     pub region_usage_restrictions: Option<String>,
 }
 
-/// The computed attributes a project exposes; shared with `mongodbatlas_projects`.
-pub fn project_attributes() -> Vec<Attribute> {
-    vec![
-        Attribute::string("id").computed(),
-        Attribute::string("org_id").computed(),
-        Attribute::int64("cluster_count").computed(),
-        Attribute::string("created").computed(),
-        Attribute::map_of("tags", Type::String).computed(),
-        Attribute::string("region_usage_restrictions").computed(),
-    ]
-}
-
+/// A project as the data sources show it (also each of `mongodbatlas_projects`' results).
 pub fn flatten(p: &Project) -> ProjectDataModel {
     ProjectDataModel {
-        project_id: Some(p.id.clone()),
-        name: Some(p.name.clone()),
+        project_id: Tf::Known(p.id.clone()),
+        name: Tf::Known(p.name.clone()),
         id: Some(p.id.clone()),
         org_id: Some(p.org_id.clone()),
         cluster_count: Some(p.cluster_count),
@@ -53,6 +54,19 @@ pub fn flatten(p: &Project) -> ProjectDataModel {
     }
 }
 
+/// Exactly one of `project_id` and `name` (an unknown one counts as set).
+fn validate_model(config: &ProjectDataModel) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if config.project_id.is_set() == config.name.is_set() {
+        diags.push(Diagnostic::error_at(
+            AttributePath::root(ProjectDataModel::ATTR.project_id),
+            "Exactly one of project_id and name is required",
+            "Set project_id or name to choose the project, not both.",
+        ));
+    }
+    diags
+}
+
 #[async_trait]
 impl DataSource for ProjectDataSource {
     type Client = AtlasClient;
@@ -60,27 +74,15 @@ impl DataSource for ProjectDataSource {
     const TYPE_NAME: &'static str = "mongodbatlas_project";
 
     fn schema() -> Schema {
-        let mut block = Block::new()
-            .description("Looks up one project by project_id or name.")
-            .attribute(Attribute::string("project_id").optional_computed())
-            .attribute(Attribute::string("name").optional_computed());
-        for a in project_attributes() {
-            block = block.attribute(a);
-        }
-        Schema::new(block)
+        Schema::new(ProjectDataModel::block())
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let set = |name: &str| config.get_attr(name).is_some_and(|v| !v.is_null());
-        let mut diags = Diagnostics::new();
-        if set("project_id") == set("name") {
-            diags.push(Diagnostic::error_at(
-                AttributePath::root("project_id"),
-                "Exactly one of project_id and name is required",
-                "Set project_id or name to choose the project, not both.",
-            ));
+        match to_model_lenient(config) {
+            Ok(model) => validate_model(&model),
+            Err(_) if !config.is_wholly_known() => Diagnostics::new(),
+            Err(e) => e,
         }
-        diags
     }
 
     async fn read(
@@ -89,12 +91,12 @@ impl DataSource for ProjectDataSource {
         config: ProjectDataModel,
     ) -> Result<ProjectDataModel, Diagnostics> {
         let client = cx.client();
-        let result = match (&config.project_id, &config.name) {
+        let result = match (config.project_id.known(), config.name.known()) {
             (Some(id), _) => client.projects().get(id).await,
             (None, Some(name)) => client.projects().get_by_name(name).await,
             (None, None) => {
                 return Err(Diagnostic::error_at(
-                    AttributePath::root("project_id"),
+                    AttributePath::root(ProjectDataModel::ATTR.project_id),
                     "Missing project_id or name",
                     "Set project_id or name.",
                 )
@@ -104,5 +106,26 @@ impl DataSource for ProjectDataSource {
         let project =
             result.map_err(|e| Diagnostics::from(api_error(client, "reading project", &e)))?;
         Ok(flatten(&project))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exactly_one_lookup_argument() {
+        let by = |project_id: Tf<String>, name: Tf<String>| ProjectDataModel {
+            project_id,
+            name,
+            ..Default::default()
+        };
+        let id = || Tf::Known("6414908c207f4d22f4d8f232".to_string());
+        assert!(validate_model(&by(id(), Tf::Null)).is_empty());
+        assert!(validate_model(&by(Tf::Null, Tf::Known("p".into()))).is_empty());
+        // Another resource's id, unknown until apply, is a lookup argument all the same.
+        assert!(validate_model(&by(Tf::Unknown, Tf::Null)).is_empty());
+        assert!(!validate_model(&by(id(), Tf::Known("p".into()))).is_empty());
+        assert!(!validate_model(&by(Tf::Null, Tf::Null)).is_empty());
     }
 }

@@ -1,6 +1,6 @@
 //! `mongodbatlas_projects` data source: every project the key can see, optionally one page.
 
-use crate::data_sources::project::{flatten, project_attributes, ProjectDataModel};
+use crate::data_sources::project::{flatten, ProjectDataModel};
 use crate::errors::api_error;
 use crate::AtlasClient;
 use async_trait::async_trait;
@@ -9,17 +9,30 @@ use serde::{Deserialize, Serialize};
 use tfplugin::context::Context;
 use tfplugin::data_source::DataSource;
 use tfplugin::diagnostics::Diagnostics;
-use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
+use tfplugin::model::{data_source_block, TfModel, TfObject};
+use tfplugin::schema::{Attribute, ObjectNesting, Schema};
 
 pub struct ProjectsDataSource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Lists projects. Without page_num, every page is read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
 pub struct ProjectsModel {
+    #[tf(optional)]
     pub page_num: Option<i64>,
+    #[tf(optional)]
     pub items_per_page: Option<i64>,
+    #[tf(computed)]
     pub id: Option<String>,
+    #[tf(computed)]
     pub total_count: Option<i64>,
+    #[tf(attribute = results_attribute())]
     pub results: Option<Vec<ProjectDataModel>>,
+}
+
+/// Each result is a `mongodbatlas_project` data source with every attribute computed.
+fn results_attribute() -> Attribute {
+    let project = data_source_block(&ProjectDataModel::block(), &[]);
+    Attribute::nested("results", ObjectNesting::List, project.attributes).computed()
 }
 
 #[async_trait]
@@ -29,22 +42,7 @@ impl DataSource for ProjectsDataSource {
     const TYPE_NAME: &'static str = "mongodbatlas_projects";
 
     fn schema() -> Schema {
-        let mut result_attrs = vec![
-            Attribute::string("project_id").computed(),
-            Attribute::string("name").computed(),
-        ];
-        result_attrs.extend(project_attributes());
-        Schema::new(
-            Block::new()
-                .description("Lists projects. Without page_num, every page is read.")
-                .attribute(Attribute::int64("page_num").optional())
-                .attribute(Attribute::int64("items_per_page").optional())
-                .attribute(Attribute::string("id").computed())
-                .attribute(Attribute::int64("total_count").computed())
-                .attribute(
-                    Attribute::nested("results", ObjectNesting::List, result_attrs).computed(),
-                ),
-        )
+        Schema::new(ProjectsModel::block())
     }
 
     async fn read(

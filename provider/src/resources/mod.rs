@@ -15,6 +15,7 @@ use tfplugin::resource::DynResource;
 pub fn declared() -> Registry {
     let mut r = Registry::default();
     r.declare::<maintenance_window::MaintenanceWindow>();
+    r.declare::<project::ProjectResource>();
     r
 }
 
@@ -23,7 +24,6 @@ pub fn all() -> Vec<Box<dyn DynResource<AtlasClient>>> {
     let mut all: Vec<Box<dyn DynResource<AtlasClient>>> = vec![
         Box::new(advanced_cluster::AdvancedClusterResource),
         Box::new(database_user::DatabaseUserResource),
-        Box::new(project::ProjectResource),
         Box::new(project_ip_access_list::ProjectIpAccessListResource),
     ];
     all.extend(declared().resources);

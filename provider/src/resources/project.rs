@@ -5,31 +5,47 @@
 //! sandbox does not serve the endpoints behind them yet. `region_usage_restrictions` forces a
 //! replacement when changed (the API only takes it at creation).
 
-use crate::calls;
+use crate::crud::AtlasResource;
 use crate::AtlasClient;
 use async_trait::async_trait;
+use atlas_admin_sdk::codes;
+use atlas_admin_sdk::ids::GroupId;
 use atlas_admin_sdk::models::{CreateProject, Project, Tag, UpdateProject};
 use atlas_admin_sdk::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tfplugin::context::Context;
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::resource::{CreateRequest, DeleteRequest, ReadRequest, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::Type;
+use tfplugin::model::TfModel;
 
-pub struct ProjectResource;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// An Atlas project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
 pub struct ProjectModel {
+    /// The project id.
+    #[tf(computed, use_state_for_unknown)]
     pub id: Option<String>,
-    pub name: Option<String>,
-    pub org_id: Option<String>,
+    /// Project name, unique in the organization.
+    #[tf(required)]
+    pub name: String,
+    /// Organization the project belongs to; changing it replaces the project.
+    #[tf(required, requires_replace)]
+    pub org_id: String,
+    /// Atlas user made Project Owner at creation. Only used on create.
+    #[tf(optional)]
     pub project_owner_id: Option<String>,
+    /// Create the default alert configurations (default true).
+    #[tf(optional, computed, use_state_for_unknown)]
     pub with_default_alerts_settings: Option<bool>,
+    /// Atlas for Government region restriction.
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     pub region_usage_restrictions: Option<String>,
+    /// Key-value tags.
+    #[tf(optional)]
     pub tags: Option<BTreeMap<String, String>>,
+    /// Number of clusters in the project.
+    #[tf(computed, use_state_for_unknown)]
     pub cluster_count: Option<i64>,
+    /// Creation time (ISO 8601).
+    #[tf(computed, use_state_for_unknown)]
     pub created: Option<String>,
 }
 
@@ -63,110 +79,74 @@ pub fn format_time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The state for a project as Atlas returns it; `prior` supplies what the API cannot return.
-fn flatten(project: &Project, prior: &ProjectModel) -> ProjectModel {
-    ProjectModel {
-        id: Some(project.id.clone()),
-        name: Some(project.name.clone()),
-        org_id: Some(project.org_id.clone()),
-        project_owner_id: prior.project_owner_id.clone(),
-        with_default_alerts_settings: project
-            .with_default_alerts_settings
-            .or(prior.with_default_alerts_settings),
-        region_usage_restrictions: project
-            .region_usage_restrictions
-            .clone()
-            .or_else(|| prior.region_usage_restrictions.clone()),
-        tags: tags_to_map(&project.tags, prior.tags.as_ref()),
-        cluster_count: Some(project.cluster_count),
-        created: Some(format_time(&project.created)),
+/// The PATCH body: absolute values (name, the whole tag list), so repeating it is safe.
+fn update_body(plan: &ProjectModel) -> UpdateProject {
+    let mut body = UpdateProject::new()
+        .name(plan.name.clone())
+        .tags(map_to_tags(plan.tags.as_ref()));
+    if let Some(v) = plan.with_default_alerts_settings {
+        body = body.with_default_alerts_settings(v);
     }
+    body
 }
 
-fn required_id(model: &ProjectModel) -> Result<&str, Diagnostics> {
-    model.id.as_deref().ok_or_else(|| {
-        Diagnostic::error("Missing project id", "The state holds no project id.").into()
-    })
-}
+pub struct ProjectResource;
 
 #[async_trait]
-impl Resource for ProjectResource {
-    type Client = AtlasClient;
+impl AtlasResource for ProjectResource {
     type Model = ProjectModel;
-    const TYPE_NAME: &'static str = "mongodbatlas_project";
+    type Key = GroupId;
+    type Remote = Project;
 
-    fn schema() -> Schema {
-        Schema::new(
-            Block::new()
-                .description("An Atlas project.")
-                .attribute(
-                    Attribute::string("id")
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("The project id."),
-                )
-                .attribute(
-                    Attribute::string("name")
-                        .required()
-                        .description("Project name, unique in the organization."),
-                )
-                .attribute(
-                    Attribute::string("org_id")
-                        .required()
-                        .requires_replace()
-                        .description(
-                        "Organization the project belongs to; changing it replaces the project.",
-                    ),
-                )
-                .attribute(
-                    Attribute::string("project_owner_id")
-                        .optional()
-                        .description(
-                            "Atlas user made Project Owner at creation. Only used on create.",
-                        ),
-                )
-                .attribute(
-                    Attribute::bool("with_default_alerts_settings")
-                        .optional_computed()
-                        .use_state_for_unknown()
-                        .description("Create the default alert configurations (default true)."),
-                )
-                .attribute(
-                    Attribute::string("region_usage_restrictions")
-                        .optional_computed()
-                        .use_state_for_unknown()
-                        .requires_replace()
-                        .description("Atlas for Government region restriction."),
-                )
-                .attribute(
-                    Attribute::map_of("tags", Type::String)
-                        .optional()
-                        .description("Key-value tags."),
-                )
-                .attribute(
-                    Attribute::int64("cluster_count")
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("Number of clusters in the project."),
-                )
-                .attribute(
-                    Attribute::string("created")
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("Creation time (ISO 8601)."),
-                ),
-        )
+    const TYPE_NAME: &'static str = "mongodbatlas_project";
+    const IMPORT_ID_FORMAT: &'static str = "{project_id}";
+    const DUPLICATE_CODES: &'static [&'static str] = &[codes::GROUP_ALREADY_EXISTS];
+    const NOT_FOUND_CODES: &'static [&'static str] = &[codes::GROUP_NOT_FOUND];
+
+    fn key(model: &ProjectModel) -> Result<GroupId, String> {
+        match model.id.as_deref() {
+            Some(id) if !id.is_empty() => Ok(GroupId::from(id)),
+            _ => Err("The state holds no project id".into()),
+        }
+    }
+
+    fn import_stub(id: &str) -> Option<ProjectModel> {
+        (!id.is_empty()).then(|| ProjectModel {
+            id: Some(id.to_string()),
+            ..Default::default()
+        })
+    }
+
+    /// The state for a project as Atlas returns it; `prior` supplies what the API cannot return.
+    fn flatten(project: &Project, prior: &ProjectModel) -> ProjectModel {
+        ProjectModel {
+            id: Some(project.id.clone()),
+            name: project.name.clone(),
+            org_id: project.org_id.clone(),
+            project_owner_id: prior.project_owner_id.clone(),
+            with_default_alerts_settings: project
+                .with_default_alerts_settings
+                .or(prior.with_default_alerts_settings),
+            region_usage_restrictions: project
+                .region_usage_restrictions
+                .clone()
+                .or_else(|| prior.region_usage_restrictions.clone()),
+            tags: tags_to_map(&project.tags, prior.tags.as_ref()),
+            cluster_count: Some(project.cluster_count),
+            created: Some(format_time(&project.created)),
+        }
+    }
+
+    fn describe_create(plan: &ProjectModel) -> String {
+        format!("creating project {:?}", plan.name)
     }
 
     async fn create(
-        &self,
         cx: &Context<AtlasClient>,
-        req: CreateRequest<ProjectModel>,
-    ) -> Result<ProjectModel, Diagnostics> {
-        let plan = req.plan;
-        let name = plan.name.clone().unwrap_or_default();
-        let client = cx.client();
-        let mut body = CreateProject::new(name.clone(), plan.org_id.clone().unwrap_or_default())
+        plan: &ProjectModel,
+        _config: &ProjectModel,
+    ) -> Result<Project, Error> {
+        let mut body = CreateProject::new(plan.name.clone(), plan.org_id.clone())
             .tags(map_to_tags(plan.tags.as_ref()));
         if let Some(v) = plan.with_default_alerts_settings {
             body = body.with_default_alerts_settings(v);
@@ -177,99 +157,48 @@ impl Resource for ProjectResource {
         if let Some(v) = &plan.project_owner_id {
             body = body.project_owner_id(v.clone());
         }
-        let org_id = plan.org_id.clone().unwrap_or_default();
-        let what = format!("creating project {name:?}");
-        let projects = client.projects();
-        let project = calls::create(
-            cx,
-            &what,
-            || projects.create(body.clone()),
-            || async {
-                // Names are unique in an organization; one in another org is not ours.
-                Ok(projects
-                    .get_by_name_opt(&name)
-                    .await?
-                    .filter(|p| p.org_id == org_id))
-            },
-            |e| e.error_code() == Some("GROUP_ALREADY_EXISTS"),
-        )
-        .await?
-        .into_inner();
-        Ok(flatten(&project, &plan))
+        cx.client().projects().create(body).await
     }
 
-    async fn read(
-        &self,
+    /// Names are unique in an organization; a project of that name in another org is not ours.
+    async fn find_created(
         cx: &Context<AtlasClient>,
-        req: ReadRequest<ProjectModel>,
-    ) -> Result<Option<ProjectModel>, Diagnostics> {
-        let id = required_id(&req.state)?;
-        let client = cx.client();
-        let projects = client.projects();
-        let project = calls::read(cx, &format!("reading project {id}"), || {
-            projects.get_opt(id)
-        })
-        .await?;
-        Ok(project.map(|p| flatten(&p, &req.state)))
+        plan: &ProjectModel,
+    ) -> Result<Option<Project>, Error> {
+        Ok(cx
+            .client()
+            .projects()
+            .get_by_name_opt(&plan.name)
+            .await?
+            .filter(|p| p.org_id == plan.org_id))
     }
 
+    async fn read(cx: &Context<AtlasClient>, key: &GroupId) -> Result<Project, Error> {
+        cx.client().projects().get(key.as_str()).await
+    }
+
+    /// PATCH only when something the API can change did; else read the project back.
     async fn update(
-        &self,
         cx: &Context<AtlasClient>,
-        req: UpdateRequest<ProjectModel>,
-    ) -> Result<ProjectModel, Diagnostics> {
-        let id = required_id(&req.prior)?.to_string();
-        let client = cx.client();
-        let (plan, prior) = (req.plan, req.prior);
+        key: &GroupId,
+        plan: &ProjectModel,
+        prior: &ProjectModel,
+        _config: &ProjectModel,
+    ) -> Result<Project, Error> {
         let changed = plan.name != prior.name
             || plan.tags != prior.tags
             || (plan.with_default_alerts_settings.is_some()
                 && plan.with_default_alerts_settings != prior.with_default_alerts_settings);
-        let projects = client.projects();
-        let what = format!("updating project {id}");
-        // PATCH carries absolute values (name, whole tag list), so repeating it after an
-        // ambiguous failure is safe.
-        let project = if changed {
-            let mut body = UpdateProject::new().tags(map_to_tags(plan.tags.as_ref()));
-            if let Some(name) = &plan.name {
-                body = body.name(name.clone());
-            }
-            if let Some(v) = plan.with_default_alerts_settings {
-                body = body.with_default_alerts_settings(v);
-            }
-            calls::read(cx, &what, || projects.update(&id, body.clone())).await?
+        let projects = cx.client().projects();
+        if changed {
+            projects.update(key.as_str(), update_body(plan)).await
         } else {
-            calls::read(cx, &what, || projects.get(&id)).await?
-        };
-        Ok(flatten(&project, &plan))
+            projects.get(key.as_str()).await
+        }
     }
 
-    async fn delete(
-        &self,
-        cx: &Context<AtlasClient>,
-        req: DeleteRequest<ProjectModel>,
-    ) -> Result<(), Diagnostics> {
-        let id = required_id(&req.prior)?;
-        let client = cx.client();
-        let projects = client.projects();
-        calls::delete(
-            cx,
-            &format!("deleting project {id}"),
-            Error::is_not_found,
-            || projects.delete(id),
-        )
-        .await
-    }
-
-    async fn import(
-        &self,
-        _cx: &Context<AtlasClient>,
-        id: &str,
-    ) -> Result<ProjectModel, Diagnostics> {
-        Ok(ProjectModel {
-            id: Some(id.to_string()),
-            ..Default::default()
-        })
+    async fn delete(cx: &Context<AtlasClient>, key: &GroupId) -> Result<(), Error> {
+        cx.client().projects().delete(key.as_str()).await
     }
 }
 
@@ -289,5 +218,17 @@ mod tests {
             tags_to_map(&t, None),
             Some(BTreeMap::from([("env".to_string(), "dev".to_string())]))
         );
+    }
+
+    #[test]
+    fn import_by_project_id() {
+        let stub = ProjectResource::import_stub("6414908c207f4d22f4d8f232");
+        assert_eq!(
+            stub.as_ref().and_then(|m| m.id.as_deref()),
+            Some("6414908c207f4d22f4d8f232")
+        );
+        assert!(ProjectResource::import_stub("").is_none());
+        assert!(stub.is_some_and(|m| ProjectResource::key(&m).is_ok()));
+        assert!(ProjectResource::key(&ProjectModel::default()).is_err());
     }
 }
