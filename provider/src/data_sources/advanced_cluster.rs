@@ -1,63 +1,79 @@
 //! `mongodbatlas_advanced_cluster` data source: one cluster by `project_id` and `name`, with
-//! the resource's attributes (all computed, derived from the resource schema).
+//! the resource's attributes (all computed, derived from the resource model).
 
 use crate::errors::api_error;
 use crate::resources::advanced_cluster::flatten::flatten;
 use crate::resources::advanced_cluster::model::ClusterModel;
-use crate::resources::advanced_cluster::schema::{data_source_attributes, RESOURCE_ONLY};
 use crate::AtlasClient;
 use async_trait::async_trait;
-use atlas_admin_sdk::models::Cluster;
-use serde_json::{Map, Value as Json};
+use atlas_admin_sdk::models::{Cluster, ProcessArgs};
+use serde::{Deserialize, Serialize};
 use tfplugin::context::Context;
-use tfplugin::data_source::DataSource;
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::data_source::DynDataSource;
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::model::{conform, data_source_block, from_model, to_model, TfModel, TfObject};
 use tfplugin::path::AttributePath;
-use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::schema::{Attribute, Schema};
+use tfplugin::value::Value;
 
-pub struct AdvancedClusterDataSource;
-
-/// The data source's view of a cluster: the resource model without its operation-only
-/// attributes, and `use_effective_fields` as given.
-pub fn cluster_json(
-    cluster: &Cluster,
-    args: Option<&atlas_admin_sdk::models::ProcessArgs>,
-    use_effective_fields: Option<bool>,
-) -> Result<Map<String, Json>, Diagnostics> {
-    let model = flatten(
-        cluster,
-        args,
-        &ClusterModel {
-            use_effective_fields,
-            ..Default::default()
-        },
-    );
-    let json = serde_json::to_value(&model).map_err(|e| {
-        Diagnostics::from(Diagnostic::error(
-            "Could not encode the cluster",
-            format!("{e}. This is a bug in the provider."),
-        ))
-    })?;
-    let mut map = match json {
-        Json::Object(m) => m,
-        _ => Map::new(),
-    };
-    for key in RESOURCE_ONLY {
-        map.remove(*key);
-    }
-    map.insert(
-        "use_effective_fields".into(),
-        use_effective_fields.map_or(Json::Null, Json::Bool),
-    );
-    Ok(map)
+/// One cluster of a project, by name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+pub struct ClusterLookup {
+    #[tf(required)]
+    pub project_id: String,
+    #[tf(required)]
+    pub name: String,
+    /// Report the configured spec values instead of auto-scaled ones.
+    #[tf(optional)]
+    pub use_effective_fields: Option<bool>,
 }
 
-/// Process arguments for the data sources; shared tiers have none.
-pub async fn process_args(
+/// Attributes that only steer the resource's operations; the data sources do not have them.
+const RESOURCE_ONLY: [&str; 4] = [
+    ClusterModel::ATTR.timeouts,
+    ClusterModel::ATTR.delete_on_create_timeout,
+    ClusterModel::ATTR.retain_backups_enabled,
+    ClusterModel::ATTR.accept_data_risks_and_force_replica_set_reconfig,
+];
+
+/// The cluster attributes a data source returns: the resource's data-source variant without
+/// the operation-only attributes (and without deprecation warnings: nothing is configured),
+/// except `skip`.
+pub fn cluster_attributes(skip: &[&str]) -> Vec<Attribute> {
+    data_source_block(&ClusterModel::block(), &[])
+        .attributes
+        .into_iter()
+        .filter(|a| !RESOURCE_ONLY.contains(&a.name.as_str()) && !skip.contains(&a.name.as_str()))
+        .map(|a| Attribute {
+            deprecated: None,
+            ..a
+        })
+        .collect()
+}
+
+/// A cluster as the data sources return it: flattened as the resource reads it, with the
+/// lookup's `use_effective_fields`.
+pub async fn cluster_model(
     client: &AtlasClient,
     project_id: &str,
     cluster: &Cluster,
-) -> Result<Option<atlas_admin_sdk::models::ProcessArgs>, Diagnostics> {
+    use_effective_fields: Option<bool>,
+) -> Result<ClusterModel, Diagnostics> {
+    let args = process_args(client, project_id, cluster).await?;
+    let prior = ClusterModel {
+        project_id: project_id.to_string(),
+        use_effective_fields,
+        ..Default::default()
+    };
+    Ok(flatten(cluster, args.as_ref(), &prior))
+}
+
+/// Process arguments for the data sources; shared tiers have none.
+async fn process_args(
+    client: &AtlasClient,
+    project_id: &str,
+    cluster: &Cluster,
+) -> Result<Option<ProcessArgs>, Diagnostics> {
     let shared = cluster
         .replication_specs
         .iter()
@@ -80,55 +96,84 @@ pub async fn process_args(
     }
 }
 
-#[async_trait]
-impl DataSource for AdvancedClusterDataSource {
-    type Client = AtlasClient;
-    type Model = Map<String, Json>;
-    const TYPE_NAME: &'static str = "mongodbatlas_advanced_cluster";
+pub struct AdvancedClusterDataSource;
 
-    fn schema() -> Schema {
-        let mut block = Block::new()
-            .description("One cluster of a project, by name.")
-            .attribute(Attribute::string("project_id").required())
-            .attribute(Attribute::string("name").required())
-            .attribute(
-                Attribute::bool("use_effective_fields")
-                    .optional()
-                    .description("Report the configured spec values instead of auto-scaled ones."),
-            );
-        for a in data_source_attributes(&["project_id", "name", "use_effective_fields"]) {
-            block = block.attribute(a);
-        }
+#[async_trait]
+impl DynDataSource<AtlasClient> for AdvancedClusterDataSource {
+    fn type_name(&self) -> &'static str {
+        "mongodbatlas_advanced_cluster"
+    }
+
+    fn schema(&self) -> Schema {
+        let mut block = ClusterLookup::block();
+        let args = ClusterLookup::ATTR;
+        block.attributes.extend(cluster_attributes(&[
+            args.project_id,
+            args.name,
+            args.use_effective_fields,
+        ]));
         Schema::new(block)
     }
 
-    async fn read(
-        &self,
-        cx: &Context<AtlasClient>,
-        config: Map<String, Json>,
-    ) -> Result<Map<String, Json>, Diagnostics> {
-        let get = |k: &str| config.get(k).and_then(Json::as_str).map(str::to_string);
-        let (Some(project_id), Some(name)) = (get("project_id"), get("name")) else {
-            return Err(Diagnostic::error_at(
-                AttributePath::root("name"),
-                "Missing project_id or name",
-                "Set project_id and name.",
-            )
-            .into());
-        };
-        let use_effective = config.get("use_effective_fields").and_then(Json::as_bool);
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn read(&self, cx: &Context<AtlasClient>, config: &Value) -> Result<Value, Diagnostics> {
+        let lookup: ClusterLookup = to_model(&conform(config, &ClusterLookup::block().ty()))?;
+        let (project_id, name) = (&lookup.project_id, &lookup.name);
         let client = cx.client();
-        let cluster = client
-            .clusters()
-            .get(&project_id, &name)
-            .await
-            .map_err(|e| {
-                Diagnostics::from(
-                    api_error(client, &format!("reading cluster {name:?}"), &e)
-                        .with_path(AttributePath::root("name")),
-                )
-            })?;
-        let args = process_args(client, &project_id, &cluster).await?;
-        cluster_json(&cluster, args.as_ref(), use_effective)
+        let cluster = client.clusters().get(project_id, name).await.map_err(|e| {
+            Diagnostics::from(
+                api_error(client, &format!("reading cluster {name:?}"), &e)
+                    .with_path(AttributePath::root(ClusterLookup::ATTR.name)),
+            )
+        })?;
+        let model =
+            cluster_model(client, project_id, &cluster, lookup.use_effective_fields).await?;
+        let state = from_model(&model, &ClusterModel::block().ty())?;
+        Ok(conform(&state, &self.schema().ty()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data_sources::advanced_clusters::AdvancedClustersDataSource;
+
+    fn all_computed(a: &Attribute) {
+        assert!(a.computed && !a.optional && !a.required, "{}", a.name);
+        assert!(
+            a.deprecated.is_none() && !a.use_state_for_unknown,
+            "{}",
+            a.name
+        );
+        if let Some(n) = a.nested_attributes() {
+            n.attributes.iter().for_each(all_computed);
+        }
+    }
+
+    #[test]
+    fn cluster_attributes_are_computed_without_operation_attributes() {
+        let attrs = cluster_attributes(&[]);
+        attrs.iter().for_each(all_computed);
+        for name in RESOURCE_ONLY {
+            assert!(attrs.iter().all(|a| a.name != name), "{name}");
+        }
+        let one = AdvancedClusterDataSource.schema();
+        let many = AdvancedClustersDataSource.schema();
+        let results = many
+            .block
+            .find_attribute("results")
+            .and_then(|a| a.nested_attributes());
+        let names = |attrs: &[Attribute]| {
+            let mut n: Vec<String> = attrs.iter().map(|a| a.name.clone()).collect();
+            n.sort();
+            n
+        };
+        assert_eq!(
+            results.map(|n| names(&n.attributes)),
+            Some(names(&one.block.attributes))
+        );
     }
 }

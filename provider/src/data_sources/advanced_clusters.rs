@@ -1,81 +1,76 @@
 //! `mongodbatlas_advanced_clusters` data source: every cluster of a project in `results`.
 
-use crate::data_sources::advanced_cluster::{cluster_json, process_args};
+use crate::data_sources::advanced_cluster::{cluster_attributes, cluster_model};
 use crate::errors::api_error;
-use crate::resources::advanced_cluster::schema::data_source_attributes;
+use crate::resources::advanced_cluster::model::ClusterModel;
 use crate::AtlasClient;
 use async_trait::async_trait;
-use serde_json::{Map, Value as Json};
+use serde::{Deserialize, Serialize};
 use tfplugin::context::Context;
-use tfplugin::data_source::DataSource;
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::data_source::DynDataSource;
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::model::{conform, from_model, to_model, TfModel, TfObject};
 use tfplugin::path::AttributePath;
-use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
+use tfplugin::schema::{AttributeKind, Schema};
+use tfplugin::value::Value;
+
+/// All clusters of a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+pub struct ClustersLookup {
+    #[tf(required)]
+    pub project_id: String,
+    /// Report the configured spec values instead of auto-scaled ones.
+    #[tf(optional)]
+    pub use_effective_fields: Option<bool>,
+    /// The clusters.
+    #[tf(computed, nested)]
+    pub results: Option<Vec<ClusterModel>>,
+}
 
 pub struct AdvancedClustersDataSource;
 
 #[async_trait]
-impl DataSource for AdvancedClustersDataSource {
-    type Client = AtlasClient;
-    type Model = Map<String, Json>;
-    const TYPE_NAME: &'static str = "mongodbatlas_advanced_clusters";
-
-    fn schema() -> Schema {
-        Schema::new(
-            Block::new()
-                .description("All clusters of a project.")
-                .attribute(Attribute::string("project_id").required())
-                .attribute(
-                    Attribute::bool("use_effective_fields")
-                        .optional()
-                        .description(
-                            "Report the configured spec values instead of auto-scaled ones.",
-                        ),
-                )
-                .attribute(
-                    Attribute::nested("results", ObjectNesting::List, data_source_attributes(&[]))
-                        .computed()
-                        .description("The clusters."),
-                ),
-        )
+impl DynDataSource<AtlasClient> for AdvancedClustersDataSource {
+    fn type_name(&self) -> &'static str {
+        "mongodbatlas_advanced_clusters"
     }
 
-    async fn read(
-        &self,
-        cx: &Context<AtlasClient>,
-        config: Map<String, Json>,
-    ) -> Result<Map<String, Json>, Diagnostics> {
-        let Some(project_id) = config
-            .get("project_id")
-            .and_then(Json::as_str)
-            .map(str::to_string)
-        else {
-            return Err(Diagnostic::error_at(
-                AttributePath::root("project_id"),
-                "Missing project_id",
-                "Set project_id.",
-            )
-            .into());
-        };
-        let use_effective = config.get("use_effective_fields").and_then(Json::as_bool);
+    /// The model's, with each result as the singular data source returns a cluster.
+    fn schema(&self) -> Schema {
+        let mut block = ClustersLookup::block();
+        for a in &mut block.attributes {
+            if let AttributeKind::Nested(n) = &mut a.kind {
+                if a.name == ClustersLookup::ATTR.results {
+                    n.attributes = cluster_attributes(&[]);
+                }
+            }
+        }
+        Schema::new(block)
+    }
+
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn read(&self, cx: &Context<AtlasClient>, config: &Value) -> Result<Value, Diagnostics> {
+        let model_ty = ClustersLookup::block().ty();
+        let mut lookup: ClustersLookup = to_model(&conform(config, &model_ty))?;
+        let project_id = &lookup.project_id;
         let client = cx.client();
-        let clusters = client.clusters().list_all(&project_id).await.map_err(|e| {
+        let clusters = client.clusters().list_all(project_id).await.map_err(|e| {
             Diagnostics::from(
                 api_error(client, "listing clusters", &e)
-                    .with_path(AttributePath::root("project_id")),
+                    .with_path(AttributePath::root(ClustersLookup::ATTR.project_id)),
             )
         })?;
         let mut results = Vec::with_capacity(clusters.len());
         for cluster in &clusters {
-            let args = process_args(client, &project_id, cluster).await?;
-            results.push(Json::Object(cluster_json(
-                cluster,
-                args.as_ref(),
-                use_effective,
-            )?));
+            results.push(
+                cluster_model(client, project_id, cluster, lookup.use_effective_fields).await?,
+            );
         }
-        let mut out = config;
-        out.insert("results".into(), Json::Array(results));
-        Ok(out)
+        lookup.results = Some(results);
+        let state = from_model(&lookup, &model_ty)?;
+        Ok(conform(&state, &self.schema().ty()))
     }
 }

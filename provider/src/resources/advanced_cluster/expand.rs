@@ -3,24 +3,24 @@
 
 use super::model::{
     AdvancedConfigurationModel, AutoScalingModel, ClusterModel, RegionConfigModel,
-    ReplicationSpecModel, SpecsModel,
+    ReplicationSpecModel, SpecsModel, StringMap,
 };
 use atlas_admin_sdk::models::{
     AdvancedConfiguration, AutoScaling, BiConnector, Cluster, ComputeAutoScaling,
     DiskGbAutoScaling, HardwareSpec, Label, ProcessArgs, RegionConfig, ReplicationSpec, Tag,
 };
-use std::collections::BTreeMap;
+use tfplugin::model::Tf;
 
 /// What the official provider sends as `zoneName` when the configuration leaves it unset.
 pub const DEFAULT_ZONE_NAME: &str = "ZoneName managed by Terraform";
 
 fn hardware(spec: &SpecsModel) -> HardwareSpec {
     HardwareSpec {
-        instance_size: spec.instance_size.clone(),
-        node_count: spec.node_count,
-        disk_size_gb: spec.disk_size_gb,
-        disk_iops: spec.disk_iops,
-        ebs_volume_type: spec.ebs_volume_type.clone(),
+        instance_size: spec.instance_size.known().cloned(),
+        node_count: spec.node_count.known().copied(),
+        disk_size_gb: spec.disk_size_gb.known().copied(),
+        disk_iops: spec.disk_iops.known().copied(),
+        ebs_volume_type: spec.ebs_volume_type.known().cloned(),
         ..Default::default()
     }
 }
@@ -42,15 +42,15 @@ fn auto_scaling(a: &AutoScalingModel) -> AutoScaling {
 
 fn region_config(rc: &RegionConfigModel) -> RegionConfig {
     RegionConfig {
-        provider_name: rc.provider_name.clone(),
-        region_name: rc.region_name.clone(),
-        priority: rc.priority,
+        provider_name: rc.provider_name.known().cloned(),
+        region_name: rc.region_name.known().cloned(),
+        priority: rc.priority.known().copied(),
         backing_provider_name: rc.backing_provider_name.clone(),
-        electable_specs: rc.electable_specs.as_ref().map(hardware),
-        read_only_specs: rc.read_only_specs.as_ref().map(hardware),
-        analytics_specs: rc.analytics_specs.as_ref().map(hardware),
-        auto_scaling: rc.auto_scaling.as_ref().map(auto_scaling),
-        analytics_auto_scaling: rc.analytics_auto_scaling.as_ref().map(auto_scaling),
+        electable_specs: rc.electable_specs.known().map(hardware),
+        read_only_specs: rc.read_only_specs.known().map(hardware),
+        analytics_specs: rc.analytics_specs.known().map(hardware),
+        auto_scaling: rc.auto_scaling.known().map(auto_scaling),
+        analytics_auto_scaling: rc.analytics_auto_scaling.known().map(auto_scaling),
         ..Default::default()
     }
 }
@@ -72,7 +72,8 @@ pub fn replication_specs(specs: &[ReplicationSpecModel], with_ids: bool) -> Vec<
             ),
             region_configs: Some(
                 s.region_configs
-                    .iter()
+                    .known()
+                    .into_iter()
                     .flatten()
                     .map(region_config)
                     .collect(),
@@ -82,16 +83,21 @@ pub fn replication_specs(specs: &[ReplicationSpecModel], with_ids: bool) -> Vec<
         .collect()
 }
 
-pub fn tags(map: Option<&BTreeMap<String, String>>) -> Vec<Tag> {
+/// The known entries of a string map (all of them when applying).
+fn entries(map: Option<&StringMap>) -> impl Iterator<Item = (&String, &String)> {
     map.into_iter()
         .flatten()
+        .filter_map(|(k, v)| v.known().map(|v| (k, v)))
+}
+
+pub fn tags(map: Option<&StringMap>) -> Vec<Tag> {
+    entries(map)
         .map(|(k, v)| Tag::new(k.clone(), v.clone()))
         .collect()
 }
 
-pub fn labels(map: Option<&BTreeMap<String, String>>) -> Vec<Label> {
-    map.into_iter()
-        .flatten()
+pub fn labels(map: Option<&StringMap>) -> Vec<Label> {
+    entries(map)
         .map(|(k, v)| Label::new(k.clone(), v.clone()))
         .collect()
 }
@@ -108,8 +114,14 @@ fn tls(a: &AdvancedConfigurationModel) -> Option<AdvancedConfiguration> {
     let tls = AdvancedConfiguration {
         minimum_enabled_tls_protocol: a.minimum_enabled_tls_protocol.clone(),
         tls_cipher_config_mode: a.tls_cipher_config_mode.clone(),
-        custom_openssl_cipher_config_tls12: a.custom_openssl_cipher_config_tls12.clone(),
-        custom_openssl_cipher_config_tls13: a.custom_openssl_cipher_config_tls13.clone(),
+        custom_openssl_cipher_config_tls12: a
+            .custom_openssl_cipher_config_tls12
+            .as_ref()
+            .map(|s| s.iter().cloned().collect()),
+        custom_openssl_cipher_config_tls13: a
+            .custom_openssl_cipher_config_tls13
+            .as_ref()
+            .map(|s| s.iter().cloned().collect()),
     };
     (tls != AdvancedConfiguration::default()).then_some(tls)
 }
@@ -117,18 +129,18 @@ fn tls(a: &AdvancedConfigurationModel) -> Option<AdvancedConfiguration> {
 /// The create body: every known value of the plan.
 pub fn create_body(plan: &ClusterModel) -> Cluster {
     Cluster {
-        name: plan.name.clone(),
-        cluster_type: plan.cluster_type.clone(),
+        name: Some(plan.name.clone()),
+        cluster_type: plan.cluster_type.known().cloned(),
         replication_specs: plan
             .replication_specs
-            .as_deref()
+            .known()
             .map(|s| replication_specs(s, false)),
         backup_enabled: plan.backup_enabled,
         bi_connector: plan.bi_connector_config.as_ref().map(bi_connector),
-        config_server_management_mode: plan.config_server_management_mode.clone(),
+        config_server_management_mode: plan.config_server_management_mode.known().cloned(),
         encryption_at_rest_provider: plan.encryption_at_rest_provider.clone(),
         global_cluster_self_managed_sharding: plan.global_cluster_self_managed_sharding,
-        mongo_db_major_version: plan.mongo_db_major_version.clone(),
+        mongo_db_major_version: plan.mongo_db_major_version.known().cloned(),
         pit_enabled: plan.pit_enabled,
         redact_client_log_data: plan.redact_client_log_data,
         replica_set_scaling_strategy: plan.replica_set_scaling_strategy.clone(),
@@ -136,8 +148,8 @@ pub fn create_body(plan: &ClusterModel) -> Cluster {
         termination_protection_enabled: plan.termination_protection_enabled,
         use_aws_time_based_snapshot_copy_for_fast_initial_sync: plan
             .use_aws_time_based_snapshot_copy_for_fast_initial_sync,
-        version_release_system: plan.version_release_system.clone(),
-        advanced_configuration: plan.advanced_configuration.as_ref().and_then(tls),
+        version_release_system: plan.version_release_system.known().cloned(),
+        advanced_configuration: plan.advanced_configuration.known().and_then(tls),
         tags: plan.tags.as_ref().map(|t| tags(Some(t))),
         labels: plan.labels.as_ref().map(|l| labels(Some(l))),
         ..Default::default()
@@ -152,13 +164,18 @@ fn diff<T: Clone + PartialEq>(plan: &Option<T>, prior: &Option<T>) -> Option<T> 
     }
 }
 
+/// [`diff`] of three-state values.
+fn diff_tf<T: Clone + PartialEq>(plan: &Tf<T>, prior: &Tf<T>) -> Option<T> {
+    diff(&plan.known().cloned(), &prior.known().cloned())
+}
+
 /// The minimal PATCH for an update (without `paused`, which travels alone). `None` when
 /// nothing the cluster body holds changed.
 pub fn update_body(plan: &ClusterModel, prior: &ClusterModel) -> Option<Cluster> {
     let mut body = Cluster {
-        cluster_type: diff(&plan.cluster_type, &prior.cluster_type),
+        cluster_type: diff_tf(&plan.cluster_type, &prior.cluster_type),
         backup_enabled: diff(&plan.backup_enabled, &prior.backup_enabled),
-        config_server_management_mode: diff(
+        config_server_management_mode: diff_tf(
             &plan.config_server_management_mode,
             &prior.config_server_management_mode,
         ),
@@ -170,7 +187,10 @@ pub fn update_body(plan: &ClusterModel, prior: &ClusterModel) -> Option<Cluster>
             &plan.global_cluster_self_managed_sharding,
             &prior.global_cluster_self_managed_sharding,
         ),
-        mongo_db_major_version: diff(&plan.mongo_db_major_version, &prior.mongo_db_major_version),
+        mongo_db_major_version: diff_tf(
+            &plan.mongo_db_major_version,
+            &prior.mongo_db_major_version,
+        ),
         pit_enabled: diff(&plan.pit_enabled, &prior.pit_enabled),
         redact_client_log_data: diff(&plan.redact_client_log_data, &prior.redact_client_log_data),
         replica_set_scaling_strategy: diff(
@@ -186,14 +206,17 @@ pub fn update_body(plan: &ClusterModel, prior: &ClusterModel) -> Option<Cluster>
             &plan.use_aws_time_based_snapshot_copy_for_fast_initial_sync,
             &prior.use_aws_time_based_snapshot_copy_for_fast_initial_sync,
         ),
-        version_release_system: diff(&plan.version_release_system, &prior.version_release_system),
+        version_release_system: diff_tf(
+            &plan.version_release_system,
+            &prior.version_release_system,
+        ),
         accept_data_risks_and_force_replica_set_reconfig: diff(
             &plan.accept_data_risks_and_force_replica_set_reconfig,
             &prior.accept_data_risks_and_force_replica_set_reconfig,
         ),
         ..Default::default()
     };
-    if let Some(specs) = &plan.replication_specs {
+    if let Tf::Known(specs) = &plan.replication_specs {
         if plan.replication_specs != prior.replication_specs {
             body.replication_specs = Some(replication_specs(specs, true));
         }
@@ -210,8 +233,8 @@ pub fn update_body(plan: &ClusterModel, prior: &ClusterModel) -> Option<Cluster>
     if plan.labels != prior.labels {
         body.labels = Some(labels(plan.labels.as_ref()));
     }
-    let plan_tls = plan.advanced_configuration.as_ref().and_then(tls);
-    let prior_tls = prior.advanced_configuration.as_ref().and_then(tls);
+    let plan_tls = plan.advanced_configuration.known().and_then(tls);
+    let prior_tls = prior.advanced_configuration.known().and_then(tls);
     if plan_tls.is_some() && plan_tls != prior_tls {
         body.advanced_configuration = plan_tls;
     }
@@ -231,7 +254,7 @@ pub fn process_args(
         default_write_concern: diff(&plan.default_write_concern, &prior.default_write_concern),
         javascript_enabled: diff(&plan.javascript_enabled, &prior.javascript_enabled),
         no_table_scan: diff(&plan.no_table_scan, &prior.no_table_scan),
-        oplog_size_mb: diff(&plan.oplog_size_mb, &prior.oplog_size_mb),
+        oplog_size_mb: diff_tf(&plan.oplog_size_mb, &prior.oplog_size_mb),
         oplog_min_retention_hours: diff(
             &plan.oplog_min_retention_hours,
             &prior.oplog_min_retention_hours,
@@ -261,27 +284,28 @@ pub fn process_args(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     pub fn sample() -> ClusterModel {
         ClusterModel {
-            project_id: Some("5f1d5c2b8a1e4c3d2b1a0f9e".into()),
-            name: Some("c1".into()),
-            cluster_type: Some("REPLICASET".into()),
-            replication_specs: Some(vec![ReplicationSpecModel {
-                region_configs: Some(vec![RegionConfigModel {
-                    provider_name: Some("AWS".into()),
-                    region_name: Some("US_EAST_1".into()),
-                    priority: Some(7),
-                    electable_specs: Some(SpecsModel {
-                        instance_size: Some("M10".into()),
-                        node_count: Some(3),
+            project_id: "5f1d5c2b8a1e4c3d2b1a0f9e".into(),
+            name: "c1".into(),
+            cluster_type: Tf::Known("REPLICASET".into()),
+            replication_specs: Tf::Known(vec![ReplicationSpecModel {
+                region_configs: Tf::Known(vec![RegionConfigModel {
+                    provider_name: Tf::Known("AWS".into()),
+                    region_name: Tf::Known("US_EAST_1".into()),
+                    priority: Tf::Known(7),
+                    electable_specs: Tf::Known(SpecsModel {
+                        instance_size: Tf::Known("M10".into()),
+                        node_count: Tf::Known(3),
                         ..Default::default()
                     }),
                     ..Default::default()
                 }]),
                 ..Default::default()
             }]),
-            tags: Some(BTreeMap::from([("env".into(), "dev".into())])),
+            tags: Some(BTreeMap::from([("env".into(), Tf::Known("dev".into()))])),
             ..Default::default()
         }
     }
@@ -317,15 +341,15 @@ mod tests {
         assert_eq!(json, serde_json::json!({"backupEnabled": true, "tags": []}));
 
         let mut prior = sample();
-        if let Some(s) = prior.replication_specs.as_mut() {
+        if let Tf::Known(s) = &mut prior.replication_specs {
             s[0].external_id = Some("aaaaaaaaaaaaaaaaaaaaaaaa".into());
         }
         let mut plan = prior.clone();
-        if let Some(s) = plan.replication_specs.as_mut() {
-            if let Some(rc) = s[0].region_configs.as_mut() {
-                rc[0].electable_specs = Some(SpecsModel {
-                    instance_size: Some("M20".into()),
-                    node_count: Some(3),
+        if let Tf::Known(s) = &mut plan.replication_specs {
+            if let Tf::Known(rc) = &mut s[0].region_configs {
+                rc[0].electable_specs = Tf::Known(SpecsModel {
+                    instance_size: Tf::Known("M20".into()),
+                    node_count: Tf::Known(3),
                     ..Default::default()
                 });
             }
@@ -345,13 +369,13 @@ mod tests {
     fn process_args_only_sends_changes() {
         let prior = AdvancedConfigurationModel {
             javascript_enabled: Some(true),
-            oplog_size_mb: Some(990),
+            oplog_size_mb: Tf::Known(990),
             ..Default::default()
         };
         assert_eq!(process_args(Some(&prior), Some(&prior)), None);
         let plan = AdvancedConfigurationModel {
             javascript_enabled: Some(false),
-            oplog_size_mb: Some(990),
+            oplog_size_mb: Tf::Known(990),
             minimum_enabled_tls_protocol: Some("TLS1_2".into()),
             ..Default::default()
         };

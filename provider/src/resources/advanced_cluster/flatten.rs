@@ -5,14 +5,20 @@
 use super::model::{
     AdvancedConfigurationModel, AutoScalingModel, BiConnectorModel, ClusterModel,
     ConnectionStringsModel, EndpointModel, PrivateEndpointModel, RegionConfigModel,
-    ReplicationSpecModel, SpecsModel,
+    ReplicationSpecModel, SpecsModel, StringMap,
 };
-use crate::resources::project::tags_to_map;
 use atlas_admin_sdk::models::{
     AutoScaling, Cluster, ConnectionStrings, HardwareSpec, Label, ProcessArgs, RegionConfig,
-    ReplicationSpec,
+    ReplicationSpec, Tag,
 };
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use tfplugin::model::Tf;
+
+/// The API value, else the prior one if it is known: a state never holds an unknown, even
+/// when `prior` is a plan.
+fn api_or<T: Clone>(api: Option<T>, prior: &Tf<T>) -> Tf<T> {
+    api.or_else(|| prior.known().cloned()).into()
+}
 
 /// `"8"` and `"8.0"` name the same major version.
 pub fn same_major_version(a: &str, b: &str) -> bool {
@@ -41,23 +47,32 @@ fn keep_spelling(
 }
 
 fn specs(hw: &HardwareSpec, prior: Option<&SpecsModel>, keep_configured: bool) -> SpecsModel {
-    let api = SpecsModel {
-        instance_size: hw.instance_size.clone(),
-        node_count: hw.node_count,
-        disk_size_gb: hw.disk_size_gb,
-        disk_iops: hw.disk_iops,
-        ebs_volume_type: hw.ebs_volume_type.clone(),
-    };
     match (keep_configured, prior) {
         // use_effective_fields: the spec echoes what was sent; actual values are effective_*.
         (true, Some(p)) => SpecsModel {
-            instance_size: p.instance_size.clone().or(api.instance_size),
-            node_count: p.node_count.or(api.node_count),
-            disk_size_gb: p.disk_size_gb.or(api.disk_size_gb),
-            disk_iops: p.disk_iops.or(api.disk_iops),
-            ebs_volume_type: p.ebs_volume_type.clone().or(api.ebs_volume_type),
+            instance_size: p
+                .instance_size
+                .known()
+                .cloned()
+                .or(hw.instance_size.clone())
+                .into(),
+            node_count: p.node_count.known().copied().or(hw.node_count).into(),
+            disk_size_gb: p.disk_size_gb.known().copied().or(hw.disk_size_gb).into(),
+            disk_iops: p.disk_iops.known().copied().or(hw.disk_iops).into(),
+            ebs_volume_type: p
+                .ebs_volume_type
+                .known()
+                .cloned()
+                .or(hw.ebs_volume_type.clone())
+                .into(),
         },
-        _ => api,
+        _ => SpecsModel {
+            instance_size: hw.instance_size.clone().into(),
+            node_count: hw.node_count.into(),
+            disk_size_gb: hw.disk_size_gb.into(),
+            disk_iops: hw.disk_iops.into(),
+            ebs_volume_type: hw.ebs_volume_type.clone().into(),
+        },
     }
 }
 
@@ -78,30 +93,30 @@ fn region_config(
     keep_configured: bool,
 ) -> RegionConfigModel {
     let spec = |hw: &Option<HardwareSpec>, p: Option<&SpecsModel>| {
-        hw.as_ref().map(|h| specs(h, p, keep_configured))
+        hw.as_ref().map(|h| specs(h, p, keep_configured)).into()
     };
     RegionConfigModel {
-        provider_name: rc.provider_name.clone(),
-        region_name: rc.region_name.clone(),
-        priority: rc.priority,
+        provider_name: rc.provider_name.clone().into(),
+        region_name: rc.region_name.clone().into(),
+        priority: rc.priority.into(),
         backing_provider_name: rc
             .backing_provider_name
             .clone()
             .or_else(|| prior.and_then(|p| p.backing_provider_name.clone())),
         electable_specs: spec(
             &rc.electable_specs,
-            prior.and_then(|p| p.electable_specs.as_ref()),
+            prior.and_then(|p| p.electable_specs.known()),
         ),
         read_only_specs: spec(
             &rc.read_only_specs,
-            prior.and_then(|p| p.read_only_specs.as_ref()),
+            prior.and_then(|p| p.read_only_specs.known()),
         ),
         analytics_specs: spec(
             &rc.analytics_specs,
-            prior.and_then(|p| p.analytics_specs.as_ref()),
+            prior.and_then(|p| p.analytics_specs.known()),
         ),
-        auto_scaling: rc.auto_scaling.as_ref().map(auto_scaling),
-        analytics_auto_scaling: rc.analytics_auto_scaling.as_ref().map(auto_scaling),
+        auto_scaling: rc.auto_scaling.as_ref().map(auto_scaling).into(),
+        analytics_auto_scaling: rc.analytics_auto_scaling.as_ref().map(auto_scaling).into(),
     }
 }
 
@@ -111,10 +126,10 @@ fn replication_spec(
     keep_configured: bool,
 ) -> ReplicationSpecModel {
     let prior_rcs = prior
-        .and_then(|p| p.region_configs.as_deref())
-        .unwrap_or(&[]);
+        .and_then(|p| p.region_configs.known())
+        .map_or(&[][..], Vec::as_slice);
     ReplicationSpecModel {
-        region_configs: Some(
+        region_configs: Tf::Known(
             spec.region_configs
                 .iter()
                 .flatten()
@@ -129,9 +144,9 @@ fn replication_spec(
         zone_id: spec.zone_id.clone(),
         external_id: spec.id.clone(),
         // Network containers are not looked up (yet): an empty map, never a guess.
-        container_id: Some(
+        container_id: Tf::Known(
             prior
-                .and_then(|p| p.container_id.clone())
+                .and_then(|p| p.container_id.known().cloned())
                 .unwrap_or_default(),
         ),
     }
@@ -152,7 +167,7 @@ fn connection_strings(cs: Option<&ConnectionStrings>) -> ConnectionStringsModel 
                     connection_string: pe.connection_string,
                     srv_connection_string: pe.srv_connection_string,
                     srv_shard_optimized_connection_string: pe.srv_shard_optimized_connection_string,
-                    kind: pe.r#type,
+                    r#type: pe.r#type,
                     endpoints: Some(
                         pe.endpoints
                             .unwrap_or_default()
@@ -170,18 +185,15 @@ fn connection_strings(cs: Option<&ConnectionStrings>) -> ConnectionStringsModel 
     }
 }
 
-/// Sets compare without order: keep the prior order when the members are the same.
-fn keep_set_order(api: Option<Vec<String>>, prior: Option<&Vec<String>>) -> Option<Vec<String>> {
+/// The API's cipher list as a set; an empty configured set stays empty when the API omits it.
+fn cipher_set(
+    api: Option<Vec<String>>,
+    prior: Option<&BTreeSet<String>>,
+) -> Option<BTreeSet<String>> {
     match (api, prior) {
-        (Some(a), Some(p)) => {
-            let mut x = a.clone();
-            let mut y = p.clone();
-            x.sort();
-            y.sort();
-            Some(if x == y { p.clone() } else { a })
-        }
-        (None, Some(p)) if p.is_empty() => Some(Vec::new()),
-        (a, _) => a,
+        (Some(a), _) => Some(a.into_iter().collect()),
+        (None, Some(p)) if p.is_empty() => Some(BTreeSet::new()),
+        (None, _) => None,
     }
 }
 
@@ -202,16 +214,17 @@ fn advanced_configuration(
             tls_cipher_config_mode: tls
                 .tls_cipher_config_mode
                 .or_else(|| p.tls_cipher_config_mode.clone()),
-            custom_openssl_cipher_config_tls12: keep_set_order(
+            custom_openssl_cipher_config_tls12: cipher_set(
                 tls.custom_openssl_cipher_config_tls12,
                 p.custom_openssl_cipher_config_tls12.as_ref(),
             )
             .or_else(|| p.custom_openssl_cipher_config_tls12.clone()),
-            custom_openssl_cipher_config_tls13: keep_set_order(
+            custom_openssl_cipher_config_tls13: cipher_set(
                 tls.custom_openssl_cipher_config_tls13,
                 p.custom_openssl_cipher_config_tls13.as_ref(),
             )
             .or_else(|| p.custom_openssl_cipher_config_tls13.clone()),
+            oplog_size_mb: p.oplog_size_mb.known().copied().into(),
             ..p.clone()
         };
     };
@@ -222,12 +235,12 @@ fn advanced_configuration(
         tls_cipher_config_mode: tls
             .tls_cipher_config_mode
             .or_else(|| a.tls_cipher_config_mode.clone()),
-        custom_openssl_cipher_config_tls12: keep_set_order(
+        custom_openssl_cipher_config_tls12: cipher_set(
             tls.custom_openssl_cipher_config_tls12
                 .or_else(|| a.custom_openssl_cipher_config_tls12.clone()),
             p.custom_openssl_cipher_config_tls12.as_ref(),
         ),
-        custom_openssl_cipher_config_tls13: keep_set_order(
+        custom_openssl_cipher_config_tls13: cipher_set(
             tls.custom_openssl_cipher_config_tls13
                 .or_else(|| a.custom_openssl_cipher_config_tls13.clone()),
             p.custom_openssl_cipher_config_tls13.as_ref(),
@@ -235,7 +248,7 @@ fn advanced_configuration(
         default_write_concern: a.default_write_concern.clone(),
         javascript_enabled: a.javascript_enabled,
         no_table_scan: a.no_table_scan,
-        oplog_size_mb: a.oplog_size_mb,
+        oplog_size_mb: a.oplog_size_mb.into(),
         oplog_min_retention_hours: a.oplog_min_retention_hours,
         sample_size_bi_connector: a.sample_size_bi_connector,
         sample_refresh_interval_bi_connector: a.sample_refresh_interval_bi_connector,
@@ -246,24 +259,29 @@ fn advanced_configuration(
     }
 }
 
-fn labels_to_map(
-    labels: &[Label],
-    prior: Option<&BTreeMap<String, String>>,
-) -> Option<BTreeMap<String, String>> {
-    if labels.is_empty() {
+/// Key/value pairs as a map; none is null, or the empty map the configuration has.
+fn to_map(
+    pairs: impl ExactSizeIterator<Item = (String, String)>,
+    prior: Option<&StringMap>,
+) -> Option<StringMap> {
+    if pairs.len() == 0 {
         return prior.filter(|m| m.is_empty()).cloned();
     }
-    Some(
-        labels
-            .iter()
-            .map(|l| {
-                (
-                    l.key.clone().unwrap_or_default(),
-                    l.value.clone().unwrap_or_default(),
-                )
-            })
-            .collect(),
-    )
+    Some(pairs.map(|(k, v)| (k, Tf::Known(v))).collect())
+}
+
+fn labels_to_map(labels: &[Label], prior: Option<&StringMap>) -> Option<StringMap> {
+    let pairs = labels.iter().map(|l| {
+        (
+            l.key.clone().unwrap_or_default(),
+            l.value.clone().unwrap_or_default(),
+        )
+    });
+    to_map(pairs, prior)
+}
+
+fn tags_to_map(tags: &[Tag], prior: Option<&StringMap>) -> Option<StringMap> {
+    to_map(tags.iter().map(|t| (t.key.clone(), t.value.clone())), prior)
 }
 
 /// The model for `cluster` (and its process arguments, `None` when they do not apply).
@@ -273,18 +291,18 @@ pub fn flatten(
     prior: &ClusterModel,
 ) -> ClusterModel {
     let keep_configured = prior.use_effective_fields == Some(true);
-    let prior_specs = prior.replication_specs.as_deref().unwrap_or(&[]);
+    let prior_specs = prior
+        .replication_specs
+        .known()
+        .map_or(&[][..], Vec::as_slice);
     ClusterModel {
         project_id: cluster
             .group_id
             .clone()
-            .or_else(|| prior.project_id.clone()),
-        name: cluster.name.clone().or_else(|| prior.name.clone()),
-        cluster_type: cluster
-            .cluster_type
-            .clone()
-            .or_else(|| prior.cluster_type.clone()),
-        replication_specs: Some(
+            .unwrap_or_else(|| prior.project_id.clone()),
+        name: cluster.name.clone().unwrap_or_else(|| prior.name.clone()),
+        cluster_type: api_or(cluster.cluster_type.clone(), &prior.cluster_type),
+        replication_specs: Tf::Known(
             cluster
                 .replication_specs
                 .iter()
@@ -309,12 +327,12 @@ pub fn flatten(
             None => prior.bi_connector_config.clone().unwrap_or_default(),
         }),
         cluster_id: cluster.id.clone().or_else(|| prior.cluster_id.clone()),
-        config_server_management_mode: cluster
-            .config_server_management_mode
-            .clone()
-            .or_else(|| prior.config_server_management_mode.clone()),
-        config_server_type: cluster.config_server_type.clone(),
-        connection_strings: Some(connection_strings(cluster.connection_strings.as_ref())),
+        config_server_management_mode: api_or(
+            cluster.config_server_management_mode.clone(),
+            &prior.config_server_management_mode,
+        ),
+        config_server_type: cluster.config_server_type.clone().into(),
+        connection_strings: Tf::Known(connection_strings(cluster.connection_strings.as_ref())),
         create_date: cluster
             .create_date
             .clone()
@@ -329,10 +347,11 @@ pub fn flatten(
             .or(prior.global_cluster_self_managed_sharding),
         mongo_db_major_version: keep_spelling(
             cluster.mongo_db_major_version.as_ref(),
-            prior.mongo_db_major_version.as_ref(),
+            prior.mongo_db_major_version.known(),
             same_major_version,
-        ),
-        mongo_db_version: cluster.mongo_db_version.clone(),
+        )
+        .into(),
+        mongo_db_version: cluster.mongo_db_version.clone().into(),
         paused: cluster.paused.or(prior.paused),
         pit_enabled: cluster.pit_enabled.or(prior.pit_enabled),
         redact_client_log_data: cluster
@@ -353,18 +372,18 @@ pub fn flatten(
         use_aws_time_based_snapshot_copy_for_fast_initial_sync: cluster
             .use_aws_time_based_snapshot_copy_for_fast_initial_sync
             .or(prior.use_aws_time_based_snapshot_copy_for_fast_initial_sync),
-        version_release_system: cluster
-            .version_release_system
-            .clone()
-            .or_else(|| prior.version_release_system.clone()),
+        version_release_system: api_or(
+            cluster.version_release_system.clone(),
+            &prior.version_release_system,
+        ),
         retain_backups_enabled: prior.retain_backups_enabled,
         accept_data_risks_and_force_replica_set_reconfig: prior
             .accept_data_risks_and_force_replica_set_reconfig
             .clone(),
-        advanced_configuration: Some(advanced_configuration(
+        advanced_configuration: Tf::Known(advanced_configuration(
             cluster,
             args,
-            prior.advanced_configuration.as_ref(),
+            prior.advanced_configuration.known(),
         )),
         labels: labels_to_map(
             cluster.labels.as_deref().unwrap_or(&[]),
@@ -379,7 +398,7 @@ pub fn flatten(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use atlas_admin_sdk::models::{BiConnector, Tag};
+    use atlas_admin_sdk::models::BiConnector;
 
     fn api_cluster() -> Cluster {
         serde_json::from_value(serde_json::json!({
@@ -412,6 +431,10 @@ mod tests {
         .unwrap_or_default()
     }
 
+    fn known<T: Clone>(t: &Tf<T>) -> T {
+        t.known().cloned().unwrap_or_else(|| panic!("not known"))
+    }
+
     #[test]
     fn flatten_maps_api_fields_and_keeps_config_only_values() {
         let prior = ClusterModel {
@@ -420,11 +443,17 @@ mod tests {
                 ..Default::default()
             }),
             retain_backups_enabled: Some(true),
-            mongo_db_major_version: Some("8".into()),
+            mongo_db_major_version: Tf::Known("8".into()),
             bi_connector_config: Some(BiConnectorModel {
                 enabled: Some(false),
                 read_preference: Some("SECONDARY".into()),
             }),
+            // A plan's unknowns never reach the state.
+            advanced_configuration: Tf::Known(AdvancedConfigurationModel {
+                oplog_size_mb: Tf::Unknown,
+                ..Default::default()
+            }),
+            version_release_system: Tf::Unknown,
             ..Default::default()
         };
         let args = ProcessArgs {
@@ -433,10 +462,11 @@ mod tests {
             ..Default::default()
         };
         let m = flatten(&api_cluster(), Some(&args), &prior);
-        assert_eq!(m.project_id.as_deref(), Some("5f1d5c2b8a1e4c3d2b1a0f9e"));
+        assert_eq!(m.project_id, "5f1d5c2b8a1e4c3d2b1a0f9e");
         assert_eq!(m.cluster_id.as_deref(), Some("aaaaaaaaaaaaaaaaaaaaaaaa"));
         assert_eq!(m.state_name.as_deref(), Some("IDLE"));
-        assert_eq!(m.mongo_db_major_version.as_deref(), Some("8"));
+        assert_eq!(m.mongo_db_major_version, Tf::Known("8".into()));
+        assert_eq!(m.version_release_system, Tf::Null);
         assert_eq!(m.delete_on_create_timeout, Some(true));
         assert_eq!(m.retain_backups_enabled, Some(true));
         assert_eq!(m.timeouts, prior.timeouts);
@@ -447,38 +477,40 @@ mod tests {
             Some("SECONDARY")
         );
         assert_eq!(
-            m.connection_strings
-                .as_ref()
-                .and_then(|c| c.standard_srv.as_deref()),
+            known(&m.connection_strings).standard_srv.as_deref(),
             Some("mongodb+srv://c1.abcd.mongodb.net")
         );
-        let spec = &m.replication_specs.unwrap_or_default()[0];
+        let spec = &known(&m.replication_specs)[0];
         assert_eq!(
             spec.external_id.as_deref(),
             Some("bbbbbbbbbbbbbbbbbbbbbbbb")
         );
         assert_eq!(spec.zone_id.as_deref(), Some("cccccccccccccccccccccccc"));
-        assert_eq!(spec.container_id, Some(BTreeMap::new()));
-        let rc = &spec.region_configs.clone().unwrap_or_default()[0];
-        let el = rc.electable_specs.clone().unwrap_or_default();
-        assert_eq!(el.disk_size_gb, Some(10.0));
-        assert_eq!(el.disk_iops, Some(3000));
-        assert_eq!(
-            rc.read_only_specs.as_ref().and_then(|r| r.node_count),
-            Some(0)
-        );
-        assert_eq!(rc.analytics_specs, None);
-        let a = rc.auto_scaling.clone().unwrap_or_default();
+        assert_eq!(spec.container_id, Tf::Known(Default::default()));
+        let rc = &known(&spec.region_configs)[0];
+        let el = known(&rc.electable_specs);
+        assert_eq!(el.disk_size_gb, Tf::Known(10.0));
+        assert_eq!(el.disk_iops, Tf::Known(3000));
+        assert_eq!(known(&rc.read_only_specs).node_count, Tf::Known(0));
+        assert_eq!(rc.analytics_specs, Tf::Null);
+        let a = known(&rc.auto_scaling);
         assert_eq!(a.disk_gb_enabled, Some(true));
         assert_eq!(a.compute_enabled, Some(false));
-        let adv = m.advanced_configuration.unwrap_or_default();
-        assert_eq!(adv.oplog_size_mb, Some(990));
+        let adv = known(&m.advanced_configuration);
+        assert_eq!(adv.oplog_size_mb, Tf::Known(990));
         assert_eq!(adv.javascript_enabled, Some(true));
         assert_eq!(
             m.tags,
-            Some(BTreeMap::from([("env".to_string(), "dev".to_string())]))
+            Some(StringMap::from([(
+                "env".to_string(),
+                Tf::Known("dev".to_string())
+            )]))
         );
         assert_eq!(m.labels, None);
+        // Shared tiers have no process arguments: the state keeps what it knew, never an
+        // unknown.
+        let m = flatten(&api_cluster(), None, &prior);
+        assert_eq!(known(&m.advanced_configuration).oplog_size_mb, Tf::Null);
     }
 
     #[test]
@@ -495,10 +527,11 @@ mod tests {
         }
         let prior = ClusterModel {
             use_effective_fields: Some(true),
-            replication_specs: Some(vec![ReplicationSpecModel {
-                region_configs: Some(vec![RegionConfigModel {
-                    electable_specs: Some(SpecsModel {
-                        instance_size: Some("M10".into()),
+            replication_specs: Tf::Known(vec![ReplicationSpecModel {
+                region_configs: Tf::Known(vec![RegionConfigModel {
+                    electable_specs: Tf::Known(SpecsModel {
+                        instance_size: Tf::Known("M10".into()),
+                        disk_size_gb: Tf::Unknown,
                         ..Default::default()
                     }),
                     ..Default::default()
@@ -508,24 +541,26 @@ mod tests {
             ..Default::default()
         };
         let m = flatten(&api, None, &prior);
-        let rc = &m.replication_specs.unwrap_or_default()[0]
-            .region_configs
-            .clone()
-            .unwrap_or_default()[0];
-        let el = rc.electable_specs.clone().unwrap_or_default();
-        assert_eq!(el.instance_size.as_deref(), Some("M10"));
-        assert_eq!(el.disk_size_gb, Some(10.0));
+        let rc = &known(&known(&m.replication_specs)[0].region_configs)[0];
+        let el = known(&rc.electable_specs);
+        assert_eq!(el.instance_size, Tf::Known("M10".into()));
+        assert_eq!(el.disk_size_gb, Tf::Known(10.0));
     }
 
     #[test]
     fn versions_and_sets_compare_by_meaning() {
         assert!(same_major_version("8", "8.0"));
         assert!(!same_major_version("7.0", "8.0"));
-        let prior = vec!["b".to_string(), "a".to_string()];
+        let prior = BTreeSet::from(["b".to_string(), "a".to_string()]);
         assert_eq!(
-            keep_set_order(Some(vec!["a".into(), "b".into()]), Some(&prior)),
+            cipher_set(Some(vec!["a".into(), "b".into()]), Some(&prior)),
             Some(prior.clone())
         );
+        assert_eq!(
+            cipher_set(None, Some(&BTreeSet::new())),
+            Some(BTreeSet::new())
+        );
+        assert_eq!(cipher_set(None, Some(&prior)), None);
         let _ = (BiConnector::default(), Tag::new("k", "v"));
     }
 }

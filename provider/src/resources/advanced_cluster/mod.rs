@@ -17,26 +17,26 @@ pub mod expand;
 pub mod flatten;
 pub mod model;
 pub mod plan;
-pub mod schema;
 pub mod upgrade;
 
 use crate::calls;
 use crate::errors::api_error;
 use crate::AtlasClient;
 use async_trait::async_trait;
+use atlas_admin_sdk::codes;
 use atlas_admin_sdk::models::{Cluster, ProcessArgs};
 use atlas_admin_sdk::Error;
-use model::{parse_import_id, ClusterModel};
+use model::{parse_import_id, ClusterModel, SCHEMA_VERSION};
 use std::time::Duration;
 use tfplugin::context::Context;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::model::TfObject;
 use tfplugin::path::AttributePath;
 use tfplugin::resource::{
-    CreateRequest, DeleteRequest, PlanContext, ReadRequest, Resource, UpdateRequest,
+    CreateRequest, DeleteRequest, ModelPlan, ReadRequest, Resource, UpdateRequest,
 };
 use tfplugin::schema::Schema;
-use tfplugin::timeouts::{parse_duration, Timeouts};
-use tfplugin::value::Value;
+use tfplugin::timeouts::Timeouts;
 
 /// Default for each of `timeouts.create`, `.update`, `.delete`, as in the official provider.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3 * 3600);
@@ -45,17 +45,6 @@ pub struct AdvancedClusterResource;
 
 fn diags(d: Diagnostic) -> Diagnostics {
     Diagnostics::from(d)
-}
-
-/// Project id and name from a model; both are required attributes.
-fn ids(model: &ClusterModel) -> Result<(String, String), Diagnostics> {
-    match (&model.project_id, &model.name) {
-        (Some(p), Some(n)) => Ok((p.clone(), n.clone())),
-        _ => Err(diags(Diagnostic::error(
-            "Missing project_id or name",
-            "The cluster's project_id and name must be known. This is a bug in the provider.",
-        ))),
-    }
 }
 
 fn timeout(model: &ClusterModel, operation: &str) -> Result<Duration, Diagnostics> {
@@ -83,7 +72,7 @@ fn wait_error(
 ) -> Diagnostic {
     match err {
         Error::Timeout { operation: detail } => Diagnostic::error_at(
-            AttributePath::root("timeouts").attr(operation),
+            AttributePath::root(ClusterModel::ATTR.timeouts).attr(operation),
             format!("Timeout while {what}"),
             format!(
                 "The cluster did not become ready within the {operation} timeout ({}s): {detail}. Raise timeouts.{operation} if Atlas needs longer.",
@@ -161,10 +150,9 @@ impl AdvancedClusterResource {
         })
         .await
         .map_err(|e| {
-            diags(
-                api_error(client, &what, &e)
-                    .with_path(AttributePath::root("advanced_configuration")),
-            )
+            diags(api_error(client, &what, &e).with_path(AttributePath::root(
+                ClusterModel::ATTR.advanced_configuration,
+            )))
         })?;
         Self::wait_idle(cx, project_id, name, limit, &what, operation).await?;
         Ok(())
@@ -224,22 +212,15 @@ impl AdvancedClusterResource {
     }
 }
 
-/// Whether a Go duration string is well formed (unknown or null values pass).
-fn check_duration(config: &Value, op: &str, out: &mut Diagnostics) {
-    let Some(text) = config
-        .get_attr("timeouts")
-        .and_then(|t| t.get_attr(op))
-        .and_then(Value::as_str)
-    else {
-        return;
-    };
-    if let Err(e) = parse_duration(text) {
-        out.push(Diagnostic::error_at(
-            AttributePath::root("timeouts").attr(op),
-            "Invalid timeout",
-            e,
-        ));
-    }
+/// Whether `mongo_db_major_version` is a major version such as "8" or "8.0".
+fn is_major_version(v: &str) -> bool {
+    let mut parts = v.split('.');
+    let major = parts.next().unwrap_or_default();
+    let minor = parts.next();
+    !major.is_empty()
+        && major.bytes().all(|b| b.is_ascii_digit())
+        && minor.is_none_or(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+        && parts.next().is_none()
 }
 
 #[async_trait]
@@ -248,31 +229,24 @@ impl Resource for AdvancedClusterResource {
     type Model = ClusterModel;
     const TYPE_NAME: &'static str = "mongodbatlas_advanced_cluster";
 
+    const VALIDATES_MODEL: bool = true;
+    const PLANS_MODEL: bool = true;
+
     fn schema() -> Schema {
-        schema::schema()
+        Schema::new(ClusterModel::block()).with_version(SCHEMA_VERSION)
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate_model(&self, config: &ClusterModel) -> Diagnostics {
         let mut out = Diagnostics::new();
         for op in ["create", "update", "delete"] {
-            check_duration(config, op, &mut out);
+            if let Err(d) = Timeouts::get(config.timeouts.as_ref(), op, DEFAULT_TIMEOUT) {
+                out.push(d);
+            }
         }
-        if let Some(v) = config
-            .get_attr("mongo_db_major_version")
-            .and_then(Value::as_str)
-        {
-            let ok = {
-                let mut parts = v.split('.');
-                let major = parts.next().unwrap_or_default();
-                let minor = parts.next();
-                !major.is_empty()
-                    && major.bytes().all(|b| b.is_ascii_digit())
-                    && minor.is_none_or(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
-                    && parts.next().is_none()
-            };
-            if !ok {
+        if let Some(v) = config.mongo_db_major_version.known() {
+            if !is_major_version(v) {
                 out.push(Diagnostic::error_at(
-                    AttributePath::root("mongo_db_major_version"),
+                    AttributePath::root(ClusterModel::ATTR.mongo_db_major_version),
                     "Invalid MongoDB major version",
                     format!("{v:?} is not a major version such as \"8.0\"."),
                 ));
@@ -281,9 +255,18 @@ impl Resource for AdvancedClusterResource {
         out
     }
 
-    fn modify_plan(&self, ctx: PlanContext<'_>) -> Diagnostics {
-        plan::adjust_update(ctx.prior, ctx.config, &mut ctx.change.planned);
-        Diagnostics::new()
+    /// Keeps the plan quiet (see [`plan`]). A create has no prior values to keep, and a
+    /// replacement (also when `project_id` or `name` is unknown) is planned again as a create.
+    fn plan_model(&self, plan: &mut ModelPlan<'_, ClusterModel>) -> Result<(), Diagnostics> {
+        if plan.is_create() || !plan.replacements().is_empty() {
+            return Ok(());
+        }
+        let Some(prior) = plan.prior()?.cloned() else {
+            return Ok(());
+        };
+        let config = plan.config()?.clone();
+        plan::adjust_update(&prior, &config, plan.planned()?);
+        Ok(())
     }
 
     async fn create(
@@ -292,7 +275,7 @@ impl Resource for AdvancedClusterResource {
         req: CreateRequest<ClusterModel>,
     ) -> Result<ClusterModel, Diagnostics> {
         let plan = req.plan;
-        let (project_id, name) = ids(&plan)?;
+        let (project_id, name) = (plan.project_id.clone(), plan.name.clone());
         let limit = timeout(&plan, "create")?;
         let client = cx.client();
         let what = format!("creating cluster {name:?}");
@@ -304,7 +287,7 @@ impl Resource for AdvancedClusterResource {
             &what,
             || clusters.create(&project_id, &body),
             || clusters.get_opt(&project_id, &name),
-            |e| e.error_code() == Some("DUPLICATE_CLUSTER_NAME"),
+            |e| e.error_code() == Some(codes::DUPLICATE_CLUSTER_NAME),
         )
         .await?;
         if let Err(e) = calls::wait(|| {
@@ -325,7 +308,7 @@ impl Resource for AdvancedClusterResource {
             };
             Self::patch(cx, &project_id, &name, &body, limit).await?;
         }
-        if let Some(args) = expand::process_args(plan.advanced_configuration.as_ref(), None) {
+        if let Some(args) = expand::process_args(plan.advanced_configuration.known(), None) {
             Self::write_process_args(cx, &project_id, &name, &args, limit, "create").await?;
         }
         Self::read_back(cx, &project_id, &name, &plan).await
@@ -336,16 +319,16 @@ impl Resource for AdvancedClusterResource {
         cx: &Context<AtlasClient>,
         req: ReadRequest<ClusterModel>,
     ) -> Result<Option<ClusterModel>, Diagnostics> {
-        let (project_id, name) = ids(&req.state)?;
+        let (project_id, name) = (&req.state.project_id, &req.state.name);
         let clusters = cx.client().clusters();
         let Some(cluster) = calls::read(cx, &format!("reading cluster {name:?}"), || {
-            clusters.get_opt(&project_id, &name)
+            clusters.get_opt(project_id, name)
         })
         .await?
         else {
             return Ok(None);
         };
-        let args = Self::read_process_args(cx, &project_id, &cluster).await?;
+        let args = Self::read_process_args(cx, project_id, &cluster).await?;
         Ok(Some(flatten::flatten(&cluster, args.as_ref(), &req.state)))
     }
 
@@ -355,7 +338,7 @@ impl Resource for AdvancedClusterResource {
         req: UpdateRequest<ClusterModel>,
     ) -> Result<ClusterModel, Diagnostics> {
         let (plan, prior) = (req.plan, req.prior);
-        let (project_id, name) = ids(&prior)?;
+        let (project_id, name) = (prior.project_id.clone(), prior.name.clone());
         let limit = timeout(&plan, "update")?;
         let pausing = plan.paused == Some(true) && prior.paused != Some(true);
         let resuming = plan.paused == Some(false) && prior.paused == Some(true);
@@ -370,8 +353,8 @@ impl Resource for AdvancedClusterResource {
             Self::patch(cx, &project_id, &name, &body, limit).await?;
         }
         if let Some(args) = expand::process_args(
-            plan.advanced_configuration.as_ref(),
-            prior.advanced_configuration.as_ref(),
+            plan.advanced_configuration.known(),
+            prior.advanced_configuration.known(),
         ) {
             Self::write_process_args(cx, &project_id, &name, &args, limit, "update").await?;
         }
@@ -391,7 +374,7 @@ impl Resource for AdvancedClusterResource {
         req: DeleteRequest<ClusterModel>,
     ) -> Result<(), Diagnostics> {
         let prior = req.prior;
-        let (project_id, name) = ids(&prior)?;
+        let (project_id, name) = (prior.project_id.clone(), prior.name.clone());
         let limit = timeout(&prior, "delete")?;
         let client = cx.client();
         let what = format!("deleting cluster {name:?}");
@@ -404,7 +387,7 @@ impl Resource for AdvancedClusterResource {
             Ok(()) => {}
             Err(e) if e.is_not_found() => return Ok(()),
             // An earlier, ambiguous attempt was accepted: wait for it.
-            Err(e) if e.error_code() == Some("CLUSTER_ALREADY_REQUESTED_DELETION") => {}
+            Err(e) if e.error_code() == Some(codes::CLUSTER_ALREADY_REQUESTED_DELETION) => {}
             Err(e) => return Err(diags(api_error(client, &what, &e))),
         }
         calls::wait(|| {
@@ -422,8 +405,8 @@ impl Resource for AdvancedClusterResource {
         let (project_id, name) =
             parse_import_id(id).map_err(|e| diags(Diagnostic::error("Invalid import ID", e)))?;
         Ok(ClusterModel {
-            project_id: Some(project_id),
-            name: Some(name),
+            project_id,
+            name,
             delete_on_create_timeout: Some(true),
             ..Default::default()
         })
@@ -435,13 +418,13 @@ impl Resource for AdvancedClusterResource {
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics> {
         match version {
-            schema::SCHEMA_VERSION => Ok(state),
-            1 => upgrade::upgrade_v1(&schema::schema().block, &state),
+            SCHEMA_VERSION => Ok(state),
+            1 => upgrade::upgrade_v1(&ClusterModel::block(), &state),
             v => Err(diags(Diagnostic::error(
                 "Unsupported state version",
                 format!(
                     "mongodbatlas_advanced_cluster state version {v} cannot be read by this provider (it writes version {}).",
-                    schema::SCHEMA_VERSION
+                    SCHEMA_VERSION
                 ),
             ))),
         }
@@ -452,17 +435,22 @@ impl Resource for AdvancedClusterResource {
 mod tests {
     use super::*;
 
+    use tfplugin::model::Tf;
+    use tfplugin::resource::DynResource;
+    use tfplugin::value::Value;
+
     #[test]
     fn validate_rejects_bad_timeouts_and_versions() {
         let r = AdvancedClusterResource;
-        let config = Value::object([
-            (
-                "timeouts",
-                Value::object([("create", Value::string("10 minutes"))]),
-            ),
-            ("mongo_db_major_version", Value::string("eight")),
-        ]);
-        let d = r.validate(&config);
+        let config = |create: &str, version: &str| ClusterModel {
+            timeouts: Some(Timeouts {
+                create: Some(create.into()),
+                ..Default::default()
+            }),
+            mongo_db_major_version: Tf::Known(version.into()),
+            ..Default::default()
+        };
+        let d = r.validate_model(&config("10 minutes", "eight"));
         let paths: Vec<_> = d.iter().filter_map(|d| d.path.clone()).collect();
         assert_eq!(
             paths,
@@ -471,11 +459,31 @@ mod tests {
                 AttributePath::root("mongo_db_major_version")
             ]
         );
-        let ok = Value::object([
-            ("timeouts", Value::object([("create", Value::string("2h"))])),
-            ("mongo_db_major_version", Value::string("8.0")),
-        ]);
-        assert!(r.validate(&ok).is_empty());
+        assert!(r.validate_model(&config("2h", "8.0")).is_empty());
+        assert!(r.validate_model(&config("2h", "8")).is_empty());
+    }
+
+    #[test]
+    fn validation_of_a_configuration_value_skips_unknowns() {
+        let r = AdvancedClusterResource;
+        let config = |version: Value| {
+            Value::object([
+                ("project_id", Value::unknown()),
+                ("name", Value::string("c1")),
+                ("mongo_db_major_version", version),
+                (
+                    "timeouts",
+                    Value::object([("create", Value::unknown()), ("delete", Value::string("x"))]),
+                ),
+            ])
+        };
+        let validate = |v: Value| DynResource::<AtlasClient>::validate(&r, &config(v));
+        let paths = |d: Diagnostics| d.iter().filter_map(|d| d.path.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            paths(validate(Value::unknown())),
+            vec![AttributePath::root("timeouts").attr("delete")]
+        );
+        assert_eq!(paths(validate(Value::string("8.x"))).len(), 2);
     }
 
     #[tokio::test]
@@ -487,12 +495,12 @@ mod tests {
             .build();
         let Ok(client) = client else { panic!("client") };
         let cx = Context::new(AtlasClient::new(client), Default::default());
-        let m = r
-            .import(&cx, "5f1d5c2b8a1e4c3d2b1a0f9e-Cluster0")
+        let m = Resource::import(&r, &cx, "5f1d5c2b8a1e4c3d2b1a0f9e-Cluster0")
             .await
             .unwrap_or_default();
-        assert_eq!(m.name.as_deref(), Some("Cluster0"));
+        assert_eq!(m.name, "Cluster0");
+        assert_eq!(m.project_id, "5f1d5c2b8a1e4c3d2b1a0f9e");
         assert_eq!(m.delete_on_create_timeout, Some(true));
-        assert!(r.import(&cx, "nonsense").await.is_err());
+        assert!(Resource::import(&r, &cx, "nonsense").await.is_err());
     }
 }

@@ -1,132 +1,324 @@
-//! The Terraform-side model of `mongodbatlas_advanced_cluster`: one field per schema attribute.
+//! The Terraform-side model of `mongodbatlas_advanced_cluster`: one field per attribute, the
+//! schema (version 2, nested attributes as in the official provider v2.x) declared on the
+//! fields.
+//!
+//! Field types follow what the plan logic ([`super::plan`]) must tell apart: `Tf<T>` where a
+//! value is compared or made unknown while planning (an unknown planned value is "known after
+//! apply", not a change), or is required but may be unknown in a plan; `Option<T>` for the
+//! rest (an unknown reads as `None` and stays unknown in the plan). `project_id` and `name`
+//! are plain: they force a replacement when unknown, and a replacement is planned as a create,
+//! which the plan logic leaves alone. Structs are `#[serde(default)]` so that a configured
+//! element that is wholly unknown reads as unconfigured in validation and planning.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use tfplugin::timeouts::Timeouts;
+use std::collections::{BTreeMap, BTreeSet};
+use tfplugin::model::{Tf, TfModel};
+use tfplugin::timeouts::{timeouts_attribute, Timeouts};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// State schema version of the official provider's TPF implementation.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// A string map whose values may be unknown in a plan (`tags = { owner = some_resource.id }`).
+pub type StringMap = BTreeMap<String, Tf<String>>;
+
+/// A dedicated or shared-tier Atlas cluster, described per shard and region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct ClusterModel {
-    pub project_id: Option<String>,
-    pub name: Option<String>,
-    pub cluster_type: Option<String>,
-    pub replication_specs: Option<Vec<ReplicationSpecModel>>,
+    /// Project of the cluster; changing it replaces the cluster.
+    #[tf(required, requires_replace)]
+    pub project_id: String,
+    /// Cluster name; changing it replaces the cluster.
+    #[tf(required, requires_replace)]
+    pub name: String,
+    /// REPLICASET, SHARDED or GEOSHARDED.
+    #[tf(required)]
+    pub cluster_type: Tf<String>,
+    /// One element per shard (exactly one for a replica set).
+    #[tf(required, nested)]
+    pub replication_specs: Tf<Vec<ReplicationSpecModel>>,
+    /// Cloud backups enabled.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub backup_enabled: Option<bool>,
+    /// BI Connector for Atlas settings.
+    #[tf(optional, computed, use_state_for_unknown, nested)]
     pub bi_connector_config: Option<BiConnectorModel>,
+    /// The cluster id.
+    #[tf(computed, use_state_for_unknown)]
     pub cluster_id: Option<String>,
-    pub config_server_management_mode: Option<String>,
-    pub config_server_type: Option<String>,
-    pub connection_strings: Option<ConnectionStringsModel>,
+    /// ATLAS_MANAGED or FIXED_TO_DEDICATED (sharded clusters).
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub config_server_management_mode: Tf<String>,
+    /// DEDICATED or EMBEDDED (sharded clusters).
+    #[tf(computed, use_state_for_unknown)]
+    pub config_server_type: Tf<String>,
+    /// Connection strings of the cluster.
+    #[tf(computed, use_state_for_unknown, nested)]
+    pub connection_strings: Tf<ConnectionStringsModel>,
+    /// Creation time (ISO 8601).
+    #[tf(computed, use_state_for_unknown)]
     pub create_date: Option<String>,
+    /// Delete the cluster when creation times out (default true).
+    #[tf(optional, computed, default = true)]
     pub delete_on_create_timeout: Option<bool>,
+    /// Customer key management: NONE, AWS, AZURE or GCP.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub encryption_at_rest_provider: Option<String>,
+    /// Self-managed sharding for GEOSHARDED clusters (creation only).
+    #[tf(optional, computed, use_state_for_unknown)]
     pub global_cluster_self_managed_sharding: Option<bool>,
-    pub mongo_db_major_version: Option<String>,
-    pub mongo_db_version: Option<String>,
+    /// MongoDB major version, e.g. "8.0".
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub mongo_db_major_version: Tf<String>,
+    /// Full MongoDB version running on the cluster.
+    #[tf(computed, use_state_for_unknown)]
+    pub mongo_db_version: Tf<String>,
+    /// Whether the cluster is paused.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub paused: Option<bool>,
+    /// Continuous cloud backup (point in time).
+    #[tf(optional, computed, use_state_for_unknown)]
     pub pit_enabled: Option<bool>,
+    /// Redact client data from mongod logs.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub redact_client_log_data: Option<bool>,
+    /// WORKLOAD_TYPE, SEQUENTIAL or NODE_TYPE.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub replica_set_scaling_strategy: Option<String>,
+    /// Root certificate authority: ISRGROOTX1.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub root_cert_type: Option<String>,
+    /// Current state: IDLE, CREATING, UPDATING, DELETING, REPAIRING.
+    #[tf(computed, use_state_for_unknown)]
     pub state_name: Option<String>,
+    /// Block deletion of the cluster.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub termination_protection_enabled: Option<bool>,
+    /// Use AWS time-based snapshot copies for cross-region initial syncs.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub use_aws_time_based_snapshot_copy_for_fast_initial_sync: Option<bool>,
-    pub version_release_system: Option<String>,
+    /// LTS or CONTINUOUS.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub version_release_system: Tf<String>,
+    /// Keep the backups when the cluster is deleted.
+    #[tf(optional)]
     pub retain_backups_enabled: Option<bool>,
+    /// Date after which a forced replica set reconfiguration is accepted.
+    #[tf(optional)]
     pub accept_data_risks_and_force_replica_set_reconfig: Option<String>,
-    pub advanced_configuration: Option<AdvancedConfigurationModel>,
-    pub labels: Option<BTreeMap<String, String>>,
-    pub tags: Option<BTreeMap<String, String>>,
+    /// Process arguments of the cluster's mongod/mongos processes.
+    #[tf(optional, computed, use_state_for_unknown, nested)]
+    pub advanced_configuration: Tf<AdvancedConfigurationModel>,
+    /// Key-value labels (deprecated by Atlas).
+    #[tf(optional, deprecated = "Atlas deprecated labels; use tags instead.")]
+    pub labels: Option<StringMap>,
+    /// Key-value tags.
+    #[tf(optional)]
+    pub tags: Option<StringMap>,
+    #[tf(attribute = timeouts_attribute(&["create", "update", "delete"]))]
     pub timeouts: Option<Timeouts>,
+    /// Keep the configured spec values when Atlas auto-scales.
+    #[tf(optional)]
     pub use_effective_fields: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// One shard.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct ReplicationSpecModel {
-    pub region_configs: Option<Vec<RegionConfigModel>>,
+    /// The regions of this shard, electable ones in descending priority.
+    #[tf(required, nested)]
+    pub region_configs: Tf<Vec<RegionConfigModel>>,
+    /// Zone of a GEOSHARDED cluster.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub zone_name: Option<String>,
+    /// Id of the zone.
+    #[tf(computed, use_state_for_unknown)]
     pub zone_id: Option<String>,
+    /// Id of this shard (replication spec).
+    #[tf(computed, use_state_for_unknown)]
     pub external_id: Option<String>,
-    pub container_id: Option<BTreeMap<String, String>>,
+    /// Network container id per "PROVIDER:REGION".
+    #[tf(computed, use_state_for_unknown)]
+    pub container_id: Tf<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// One region of a shard.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct RegionConfigModel {
-    pub provider_name: Option<String>,
-    pub region_name: Option<String>,
-    pub priority: Option<i64>,
+    /// AWS, GCP, AZURE or TENANT.
+    #[tf(required)]
+    pub provider_name: Tf<String>,
+    /// Atlas region name, e.g. US_EAST_1.
+    #[tf(required)]
+    pub region_name: Tf<String>,
+    /// Election priority: 7 highest, descending; 0 for regions without electable nodes.
+    #[tf(required)]
+    pub priority: Tf<i64>,
+    /// Cloud provider behind a TENANT (M0) cluster.
+    #[tf(optional)]
     pub backing_provider_name: Option<String>,
-    pub electable_specs: Option<SpecsModel>,
-    pub read_only_specs: Option<SpecsModel>,
-    pub analytics_specs: Option<SpecsModel>,
-    pub auto_scaling: Option<AutoScalingModel>,
-    pub analytics_auto_scaling: Option<AutoScalingModel>,
+    /// Electable nodes in this region.
+    #[tf(optional, computed, use_state_for_unknown, nested)]
+    pub electable_specs: Tf<SpecsModel>,
+    /// Read-only nodes in this region.
+    #[tf(optional, computed, use_state_for_unknown, nested)]
+    pub read_only_specs: Tf<SpecsModel>,
+    /// Analytics nodes in this region.
+    #[tf(optional, computed, use_state_for_unknown, nested)]
+    pub analytics_specs: Tf<SpecsModel>,
+    /// Auto-scaling of electable and read-only nodes.
+    #[tf(optional, computed, use_state_for_unknown, nested)]
+    pub auto_scaling: Tf<AutoScalingModel>,
+    /// Auto-scaling of analytics nodes.
+    #[tf(optional, computed, use_state_for_unknown, nested)]
+    pub analytics_auto_scaling: Tf<AutoScalingModel>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// The hardware of one kind of node in a region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct SpecsModel {
-    pub instance_size: Option<String>,
-    pub node_count: Option<i64>,
-    pub disk_size_gb: Option<f64>,
-    pub disk_iops: Option<i64>,
-    pub ebs_volume_type: Option<String>,
+    /// Hardware tier, e.g. M10. Base nodes of a shard share one size.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub instance_size: Tf<String>,
+    /// Number of nodes of this kind in the region.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub node_count: Tf<i64>,
+    /// Storage capacity in GB, equal across the cluster's nodes.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub disk_size_gb: Tf<f64>,
+    /// Disk IOPS (AWS with ebs_volume_type PROVISIONED, Azure).
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub disk_iops: Tf<i64>,
+    /// AWS volume type: STANDARD, PROVISIONED or HIGH_PERFORMANCE.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub ebs_volume_type: Tf<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// Compute and disk auto-scaling.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct AutoScalingModel {
+    /// Scale the instance size automatically.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub compute_enabled: Option<bool>,
+    /// Allow automatic scaling down (needs compute_min_instance_size).
+    #[tf(optional, computed, use_state_for_unknown)]
     pub compute_scale_down_enabled: Option<bool>,
+    /// Smallest size automatic scaling may choose.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub compute_min_instance_size: Option<String>,
+    /// Largest size automatic scaling may choose.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub compute_max_instance_size: Option<String>,
+    /// Grow the disk automatically.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub disk_gb_enabled: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// BI Connector for Atlas settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct BiConnectorModel {
+    /// Whether the BI Connector is enabled.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub enabled: Option<bool>,
+    /// Where the BI Connector reads: PRIMARY, SECONDARY or ANALYTICS.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub read_preference: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// Connection strings of the cluster.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct ConnectionStringsModel {
+    #[tf(computed)]
     pub standard: Option<String>,
+    #[tf(computed)]
     pub standard_srv: Option<String>,
+    #[tf(computed)]
     pub private: Option<String>,
+    #[tf(computed)]
     pub private_srv: Option<String>,
+    #[tf(computed, nested)]
     pub private_endpoint: Option<Vec<PrivateEndpointModel>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// A private endpoint's connection strings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct PrivateEndpointModel {
+    #[tf(computed)]
     pub connection_string: Option<String>,
+    #[tf(computed)]
     pub srv_connection_string: Option<String>,
+    #[tf(computed)]
     pub srv_shard_optimized_connection_string: Option<String>,
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
+    #[tf(computed)]
+    pub r#type: Option<String>,
+    #[tf(computed, nested)]
     pub endpoints: Option<Vec<EndpointModel>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// One endpoint of a private endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct EndpointModel {
+    #[tf(computed)]
     pub endpoint_id: Option<String>,
+    #[tf(computed)]
     pub provider_name: Option<String>,
+    #[tf(computed)]
     pub region: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// Process arguments of the cluster's mongod/mongos processes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
+#[serde(default)]
 pub struct AdvancedConfigurationModel {
+    /// Lowest TLS version accepted: TLS1_0 … TLS1_3.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub minimum_enabled_tls_protocol: Option<String>,
+    /// DEFAULT or CUSTOM.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub tls_cipher_config_mode: Option<String>,
-    pub custom_openssl_cipher_config_tls12: Option<Vec<String>>,
-    pub custom_openssl_cipher_config_tls13: Option<Vec<String>>,
+    /// TLS 1.2 cipher suites when tls_cipher_config_mode is CUSTOM.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub custom_openssl_cipher_config_tls12: Option<BTreeSet<String>>,
+    /// TLS 1.3 cipher suites when tls_cipher_config_mode is CUSTOM.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub custom_openssl_cipher_config_tls13: Option<BTreeSet<String>>,
+    /// Default write concern, e.g. majority.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub default_write_concern: Option<String>,
+    /// Allow server-side JavaScript.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub javascript_enabled: Option<bool>,
+    /// Reject queries that need a collection scan.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub no_table_scan: Option<bool>,
-    pub oplog_size_mb: Option<i64>,
+    /// Oplog size in MB.
+    #[tf(optional, computed, use_state_for_unknown)]
+    pub oplog_size_mb: Tf<i64>,
+    /// Minimum oplog retention window in hours.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub oplog_min_retention_hours: Option<f64>,
+    /// Documents per database sampled for the BI Connector schema.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub sample_size_bi_connector: Option<i64>,
+    /// Seconds between BI Connector schema resamplings.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub sample_refresh_interval_bi_connector: Option<i64>,
+    /// Lifetime of multi-document transactions in seconds.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub transaction_lifetime_limit_seconds: Option<i64>,
+    /// Expiry of change stream pre- and post-images (-1: off).
+    #[tf(optional, computed, use_state_for_unknown)]
     pub change_stream_options_pre_and_post_images_expire_after_seconds: Option<i64>,
+    /// Default maxTimeMS for read operations.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub default_max_time_ms: Option<i64>,
 }
 

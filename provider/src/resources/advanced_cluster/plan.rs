@@ -15,33 +15,82 @@
 //! * `container_id` of a shard whose regions change; a region config whose provider or region
 //!   changes gets every unconfigured spec value unknown, as if new.
 
-use tfplugin::value::Value;
+use super::model::{ClusterModel, RegionConfigModel, ReplicationSpecModel, SpecsModel};
+use tfplugin::model::Tf;
 
-const SPEC_KINDS: [&str; 3] = ["electable_specs", "read_only_specs", "analytics_specs"];
-const BASE_SPECS: [&str; 2] = ["electable_specs", "read_only_specs"];
-
-fn attr<'a>(v: &'a Value, name: &str) -> &'a Value {
-    v.get_attr(name).unwrap_or(&Value::Null)
+/// The three kinds of nodes of a region config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Electable,
+    ReadOnly,
+    Analytics,
 }
 
-fn list(v: &Value) -> &[Value] {
-    v.as_list().unwrap_or(&[])
+const KINDS: [Kind; 3] = [Kind::Electable, Kind::ReadOnly, Kind::Analytics];
+
+impl Kind {
+    /// Electable and read-only nodes are a shard's base nodes and share one size.
+    fn is_base(self) -> bool {
+        self != Kind::Analytics
+    }
+
+    fn of(self, rc: &RegionConfigModel) -> &Tf<SpecsModel> {
+        match self {
+            Kind::Electable => &rc.electable_specs,
+            Kind::ReadOnly => &rc.read_only_specs,
+            Kind::Analytics => &rc.analytics_specs,
+        }
+    }
+
+    fn of_mut(self, rc: &mut RegionConfigModel) -> &mut Tf<SpecsModel> {
+        match self {
+            Kind::Electable => &mut rc.electable_specs,
+            Kind::ReadOnly => &mut rc.read_only_specs,
+            Kind::Analytics => &mut rc.analytics_specs,
+        }
+    }
+
+    /// The spec of this kind; null and unknown specs read as absent.
+    fn spec(self, rc: Option<&RegionConfigModel>) -> Option<&SpecsModel> {
+        rc.and_then(|rc| self.of(rc).known())
+    }
+}
+
+fn list<T>(v: &Tf<Vec<T>>) -> &[T] {
+    v.known().map_or(&[], Vec::as_slice)
+}
+
+fn region_configs(spec: Option<&ReplicationSpecModel>) -> &[RegionConfigModel] {
+    spec.map_or(&[], |s| list(&s.region_configs))
+}
+
+/// A spec value, null when the spec is absent.
+fn field<T: Clone>(spec: Option<&SpecsModel>, f: fn(&SpecsModel) -> &Tf<T>) -> Tf<T> {
+    spec.map_or(Tf::Null, |s| f(s).clone())
+}
+
+/// Whether a value of the `kind` spec changed from the prior region config to the planned one.
+fn spec_changed<T: Clone + PartialEq>(
+    kind: Kind,
+    planned: &RegionConfigModel,
+    prior: &RegionConfigModel,
+    f: fn(&SpecsModel) -> &Tf<T>,
+) -> bool {
+    changed(
+        &field(kind.spec(Some(planned)), f),
+        &field(kind.spec(Some(prior)), f),
+    )
 }
 
 /// Both known and different (an unknown planned value is already "known after apply").
-fn changed(planned: &Value, prior: &Value) -> bool {
-    !planned.is_unknown() && !planned.semantically_equal(prior)
+fn changed<T: PartialEq>(planned: &Tf<T>, prior: &Tf<T>) -> bool {
+    !planned.is_unknown() && planned != prior
 }
 
-/// Marks `obj.name` unknown when the configuration leaves it null.
-fn unknown_if_unconfigured(obj: &mut Value, config: &Value, name: &str) {
-    if !attr(config, name).is_null() {
-        return;
-    }
-    if let Some(o) = obj.as_object_mut() {
-        if let Some(slot) = o.get_mut(name) {
-            *slot = Value::unknown();
-        }
+/// Marks `slot` unknown unless the configuration sets it.
+fn unknown_unless_configured<T>(slot: &mut Tf<T>, configured: bool) {
+    if !configured {
+        *slot = Tf::Unknown;
     }
 }
 
@@ -68,50 +117,36 @@ impl SizingChanges {
     }
 }
 
-fn find_changes(planned_specs: &[Value], prior_specs: &[Value]) -> SizingChanges {
+fn find_changes(
+    planned_specs: &[ReplicationSpecModel],
+    prior_specs: &[ReplicationSpecModel],
+) -> SizingChanges {
     let mut out = SizingChanges {
         topology: planned_specs.len() != prior_specs.len(),
         ..SizingChanges::default()
     };
     for (i, spec) in planned_specs.iter().enumerate() {
-        let prior_spec = prior_specs.get(i);
+        let prior_rcs = region_configs(prior_specs.get(i));
         let mut base = false;
         let mut analytics = Vec::new();
         let mut moved = Vec::new();
-        let prior_rcs = prior_spec
-            .map(|p| list(attr(p, "region_configs")))
-            .unwrap_or(&[]);
-        for (j, rc) in list(attr(spec, "region_configs")).iter().enumerate() {
+        for (j, rc) in list(&spec.region_configs).iter().enumerate() {
             let Some(prior_rc) = prior_rcs.get(j) else {
                 moved.push(true);
                 analytics.push(false);
                 continue;
             };
-            let same_place = ["provider_name", "region_name"]
-                .iter()
-                .all(|k| attr(rc, k).semantically_equal(attr(prior_rc, k)));
+            let same_place = rc.provider_name == prior_rc.provider_name
+                && rc.region_name == prior_rc.region_name;
             moved.push(!same_place);
             out.topology |= !same_place;
-            for kind in SPEC_KINDS {
-                out.topology |= changed(
-                    attr(attr(rc, kind), "node_count"),
-                    attr(attr(prior_rc, kind), "node_count"),
-                );
+            for kind in KINDS {
+                out.topology |= spec_changed(kind, rc, prior_rc, |s| &s.node_count);
+                out.disk |= spec_changed(kind, rc, prior_rc, |s| &s.disk_size_gb);
             }
-            let size_changed = |kind: &str| {
-                changed(
-                    attr(attr(rc, kind), "instance_size"),
-                    attr(attr(prior_rc, kind), "instance_size"),
-                )
-            };
-            base |= BASE_SPECS.iter().any(|k| size_changed(k));
-            analytics.push(size_changed("analytics_specs"));
-            for kind in SPEC_KINDS {
-                out.disk |= changed(
-                    attr(attr(rc, kind), "disk_size_gb"),
-                    attr(attr(prior_rc, kind), "disk_size_gb"),
-                );
-            }
+            let size_changed = |kind: Kind| spec_changed(kind, rc, prior_rc, |s| &s.instance_size);
+            base |= KINDS.iter().any(|k| k.is_base() && size_changed(*k));
+            analytics.push(size_changed(Kind::Analytics));
         }
         out.base_size.push(base);
         out.analytics_size.push(analytics);
@@ -120,67 +155,95 @@ fn find_changes(planned_specs: &[Value], prior_specs: &[Value]) -> SizingChanges
     out
 }
 
-/// Adjusts `planned` for an update from `prior` under `config` (all three top-level objects).
-pub fn adjust_update(prior: &Value, config: &Value, planned: &mut Value) {
-    if prior.is_null() || planned.is_null() || planned.semantically_equal(prior) {
+/// Makes the unconfigured values of a region config's `kind` spec unknown that its changes
+/// affect.
+fn adjust_spec(
+    spec: &mut SpecsModel,
+    config: Option<&SpecsModel>,
+    resized: bool,
+    disk: bool,
+    moved: bool,
+) {
+    let set = |f: fn(&SpecsModel) -> bool| config.is_some_and(f);
+    if resized {
+        unknown_unless_configured(&mut spec.instance_size, set(|c| c.instance_size.is_set()));
+    }
+    if resized || disk {
+        unknown_unless_configured(&mut spec.disk_size_gb, set(|c| c.disk_size_gb.is_set()));
+        unknown_unless_configured(&mut spec.disk_iops, set(|c| c.disk_iops.is_set()));
+    }
+    if moved {
+        unknown_unless_configured(&mut spec.node_count, set(|c| c.node_count.is_set()));
+        unknown_unless_configured(
+            &mut spec.ebs_volume_type,
+            set(|c| c.ebs_volume_type.is_set()),
+        );
+    }
+}
+
+/// Adjusts `planned` for an update from `prior` under `config`.
+pub fn adjust_update(prior: &ClusterModel, config: &ClusterModel, planned: &mut ClusterModel) {
+    if planned == prior {
         return;
     }
-    let top_changed = |planned: &Value, name: &str| changed(attr(planned, name), attr(prior, name));
-
-    if top_changed(planned, "mongo_db_major_version")
-        || top_changed(planned, "version_release_system")
-    {
-        unknown_if_unconfigured(planned, config, "mongo_db_version");
+    if changed(
+        &planned.mongo_db_major_version,
+        &prior.mongo_db_major_version,
+    ) || changed(
+        &planned.version_release_system,
+        &prior.version_release_system,
+    ) {
+        unknown_unless_configured(
+            &mut planned.mongo_db_version,
+            config.mongo_db_version.is_set(),
+        );
     }
-    if top_changed(planned, "cluster_type") || top_changed(planned, "config_server_management_mode")
-    {
-        unknown_if_unconfigured(planned, config, "config_server_type");
-        unknown_if_unconfigured(planned, config, "connection_strings");
-    }
-
-    let changes = {
-        let specs = attr(planned, "replication_specs");
-        if specs.is_unknown() {
-            return;
-        }
-        find_changes(list(specs), list(attr(prior, "replication_specs")))
+    let hosts_may_change = |planned: &mut ClusterModel| {
+        unknown_unless_configured(
+            &mut planned.config_server_type,
+            config.config_server_type.is_set(),
+        );
+        unknown_unless_configured(
+            &mut planned.connection_strings,
+            config.connection_strings.is_set(),
+        );
     };
-    if changes.topology {
-        unknown_if_unconfigured(planned, config, "config_server_type");
-        unknown_if_unconfigured(planned, config, "connection_strings");
-    }
-    let cfg_specs = list(attr(config, "replication_specs"));
-    if let Some(specs) = planned
-        .as_object_mut()
-        .and_then(|o| o.get_mut("replication_specs"))
-        .and_then(Value::as_list_mut)
+    if changed(&planned.cluster_type, &prior.cluster_type)
+        || changed(
+            &planned.config_server_management_mode,
+            &prior.config_server_management_mode,
+        )
     {
+        hosts_may_change(planned);
+    }
+    if planned.replication_specs.is_unknown() {
+        return;
+    }
+    let prior_specs = list(&prior.replication_specs);
+    let changes = find_changes(list(&planned.replication_specs), prior_specs);
+    if changes.topology {
+        hosts_may_change(planned);
+    }
+    let cfg_specs = list(&config.replication_specs);
+    if let Tf::Known(specs) = &mut planned.replication_specs {
         for (i, spec) in specs.iter_mut().enumerate() {
-            let cfg_spec = cfg_specs.get(i).unwrap_or(&Value::Null);
+            let cfg_spec = cfg_specs.get(i);
             let moved = changes.region_moved.get(i).cloned().unwrap_or_default();
             if moved.iter().any(|m| *m)
-                || list(attr(spec, "region_configs")).len()
-                    != list(attr(
-                        list(attr(prior, "replication_specs"))
-                            .get(i)
-                            .unwrap_or(&Value::Null),
-                        "region_configs",
-                    ))
-                    .len()
+                || list(&spec.region_configs).len() != region_configs(prior_specs.get(i)).len()
             {
-                unknown_if_unconfigured(spec, cfg_spec, "container_id");
+                unknown_unless_configured(
+                    &mut spec.container_id,
+                    cfg_spec.is_some_and(|c| c.container_id.is_set()),
+                );
             }
-            let cfg_rcs = list(attr(cfg_spec, "region_configs"));
+            let cfg_rcs = region_configs(cfg_spec);
             let base = changes.base_size.get(i).copied().unwrap_or(false);
-            let Some(rcs) = spec
-                .as_object_mut()
-                .and_then(|o| o.get_mut("region_configs"))
-                .and_then(Value::as_list_mut)
-            else {
+            let Tf::Known(rcs) = &mut spec.region_configs else {
                 continue;
             };
             for (j, rc) in rcs.iter_mut().enumerate() {
-                let cfg_rc = cfg_rcs.get(j).unwrap_or(&Value::Null);
+                let cfg_rc = cfg_rcs.get(j);
                 let rc_moved = moved.get(j).copied().unwrap_or(false);
                 let analytics = changes
                     .analytics_size
@@ -188,52 +251,38 @@ pub fn adjust_update(prior: &Value, config: &Value, planned: &mut Value) {
                     .and_then(|a| a.get(j))
                     .copied()
                     .unwrap_or(false);
-                let Some(rc_obj) = rc.as_object_mut() else {
-                    continue;
-                };
-                for kind in SPEC_KINDS {
-                    let cfg_kind = attr(cfg_rc, kind);
-                    let Some(spec_obj) = rc_obj.get_mut(kind) else {
+                for kind in KINDS {
+                    let Tf::Known(spec) = kind.of_mut(rc) else {
                         continue;
                     };
-                    if spec_obj.is_null() || spec_obj.is_unknown() {
-                        continue;
-                    }
                     let resized = rc_moved
-                        || (base && BASE_SPECS.contains(&kind))
-                        || (analytics && kind == "analytics_specs");
-                    if resized {
-                        unknown_if_unconfigured(spec_obj, cfg_kind, "instance_size");
-                        unknown_if_unconfigured(spec_obj, cfg_kind, "disk_size_gb");
-                        unknown_if_unconfigured(spec_obj, cfg_kind, "disk_iops");
-                    }
-                    if changes.disk {
-                        unknown_if_unconfigured(spec_obj, cfg_kind, "disk_size_gb");
-                        unknown_if_unconfigured(spec_obj, cfg_kind, "disk_iops");
-                    }
-                    if rc_moved {
-                        unknown_if_unconfigured(spec_obj, cfg_kind, "node_count");
-                        unknown_if_unconfigured(spec_obj, cfg_kind, "ebs_volume_type");
-                    }
+                        || (base && kind.is_base())
+                        || (analytics && kind == Kind::Analytics);
+                    adjust_spec(spec, kind.spec(cfg_rc), resized, changes.disk, rc_moved);
                 }
                 if rc_moved {
-                    for kind in ["auto_scaling", "analytics_auto_scaling"] {
-                        unknown_if_unconfigured(rc, cfg_rc, kind);
-                    }
+                    let cfg = |f: fn(&RegionConfigModel) -> bool| cfg_rc.is_some_and(f);
+                    unknown_unless_configured(
+                        &mut rc.auto_scaling,
+                        cfg(|c| c.auto_scaling.is_set()),
+                    );
+                    unknown_unless_configured(
+                        &mut rc.analytics_auto_scaling,
+                        cfg(|c| c.analytics_auto_scaling.is_set()),
+                    );
                 }
             }
         }
     }
 
     if changes.any() {
-        let cfg_adv = attr(config, "advanced_configuration");
-        if let Some(adv) = planned
-            .as_object_mut()
-            .and_then(|o| o.get_mut("advanced_configuration"))
-        {
-            let present = !attr(adv, "oplog_size_mb").is_null();
-            if present && !adv.is_unknown() {
-                unknown_if_unconfigured(adv, cfg_adv, "oplog_size_mb");
+        if let Tf::Known(adv) = &mut planned.advanced_configuration {
+            if !adv.oplog_size_mb.is_null() {
+                let configured = config
+                    .advanced_configuration
+                    .known()
+                    .is_some_and(|c| c.oplog_size_mb.is_set());
+                unknown_unless_configured(&mut adv.oplog_size_mb, configured);
             }
         }
     }
@@ -241,235 +290,291 @@ pub fn adjust_update(prior: &Value, config: &Value, planned: &mut Value) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::{
+        AdvancedConfigurationModel, AutoScalingModel, ConnectionStringsModel,
+    };
     use super::*;
+    use std::collections::BTreeMap;
 
-    fn spec(size: &str, disk: i64, iops: Option<i64>) -> Value {
-        Value::object([
-            ("instance_size", Value::string(size)),
-            ("node_count", Value::number(3)),
-            ("disk_size_gb", Value::number(disk)),
-            ("disk_iops", iops.map_or(Value::Null, Value::number)),
-            ("ebs_volume_type", Value::string("STANDARD")),
-        ])
+    fn known<T: Into<String>>(s: T) -> Tf<String> {
+        Tf::Known(s.into())
     }
 
-    fn cluster(electable: Value, read_only: Value, oplog: Value) -> Value {
-        Value::object([
-            ("cluster_type", Value::string("REPLICASET")),
-            ("mongo_db_major_version", Value::string("8.0")),
-            ("mongo_db_version", Value::string("8.0.4")),
-            ("version_release_system", Value::string("LTS")),
-            ("config_server_type", Value::Null),
-            ("config_server_management_mode", Value::Null),
-            (
-                "connection_strings",
-                Value::object([("standard", Value::string("mongodb://x"))]),
-            ),
-            (
-                "advanced_configuration",
-                Value::object([
-                    ("oplog_size_mb", oplog),
-                    ("javascript_enabled", Value::bool(true)),
-                ]),
-            ),
-            (
-                "replication_specs",
-                Value::list([Value::object([
-                    (
-                        "container_id",
-                        Value::map([("AWS:US_EAST_1", Value::string("c1"))]),
-                    ),
-                    ("zone_id", Value::string("z")),
-                    (
-                        "region_configs",
-                        Value::list([Value::object([
-                            ("provider_name", Value::string("AWS")),
-                            ("region_name", Value::string("US_EAST_1")),
-                            ("priority", Value::number(7)),
-                            ("electable_specs", electable),
-                            ("read_only_specs", read_only),
-                            ("analytics_specs", Value::Null),
-                            (
-                                "auto_scaling",
-                                Value::object([("compute_enabled", Value::bool(false))]),
-                            ),
-                        ])]),
-                    ),
-                ])]),
-            ),
-        ])
+    fn spec(size: &str, disk: f64, iops: Option<i64>) -> Tf<SpecsModel> {
+        Tf::Known(SpecsModel {
+            instance_size: known(size),
+            node_count: Tf::Known(3),
+            disk_size_gb: Tf::Known(disk),
+            disk_iops: iops.into(),
+            ebs_volume_type: known("STANDARD"),
+        })
+    }
+
+    fn cluster(
+        electable: Tf<SpecsModel>,
+        read_only: Tf<SpecsModel>,
+        oplog: Tf<i64>,
+    ) -> ClusterModel {
+        ClusterModel {
+            cluster_type: known("REPLICASET"),
+            mongo_db_major_version: known("8.0"),
+            mongo_db_version: known("8.0.4"),
+            version_release_system: known("LTS"),
+            connection_strings: Tf::Known(ConnectionStringsModel {
+                standard: Some("mongodb://x".into()),
+                ..Default::default()
+            }),
+            advanced_configuration: Tf::Known(AdvancedConfigurationModel {
+                oplog_size_mb: oplog,
+                javascript_enabled: Some(true),
+                ..Default::default()
+            }),
+            replication_specs: Tf::Known(vec![ReplicationSpecModel {
+                container_id: Tf::Known(BTreeMap::from([(
+                    "AWS:US_EAST_1".to_string(),
+                    "c1".to_string(),
+                )])),
+                zone_id: Some("z".into()),
+                region_configs: Tf::Known(vec![RegionConfigModel {
+                    provider_name: known("AWS"),
+                    region_name: known("US_EAST_1"),
+                    priority: Tf::Known(7),
+                    electable_specs: electable,
+                    read_only_specs: read_only,
+                    auto_scaling: Tf::Known(AutoScalingModel {
+                        compute_enabled: Some(false),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }
     }
 
     /// Configuration with only the electable instance size and node count.
-    fn config(size: &str) -> Value {
-        let electable = Value::object([
-            ("instance_size", Value::string(size)),
-            ("node_count", Value::number(3)),
-            ("disk_size_gb", Value::Null),
-            ("disk_iops", Value::Null),
-            ("ebs_volume_type", Value::Null),
-        ]);
-        let mut c = cluster(electable, Value::Null, Value::Null);
-        if let Some(o) = c.as_object_mut() {
-            for k in [
-                "mongo_db_version",
-                "connection_strings",
-                "advanced_configuration",
-            ] {
-                o.insert(k.into(), Value::Null);
-            }
-            if let Some(spec) = o
-                .get_mut("replication_specs")
-                .and_then(Value::as_list_mut)
-                .and_then(|l| l[0].as_object_mut())
-            {
-                spec.insert("container_id".into(), Value::Null);
-                spec.insert("zone_id".into(), Value::Null);
-                if let Some(rc) = spec
-                    .get_mut("region_configs")
-                    .and_then(Value::as_list_mut)
-                    .and_then(|l| l[0].as_object_mut())
-                {
-                    rc.insert("auto_scaling".into(), Value::Null);
-                }
-            }
-        }
+    fn config(size: &str) -> ClusterModel {
+        let electable = Tf::Known(SpecsModel {
+            instance_size: known(size),
+            node_count: Tf::Known(3),
+            ..Default::default()
+        });
+        let mut c = cluster(electable, Tf::Null, Tf::Null);
+        c.mongo_db_version = Tf::Null;
+        c.connection_strings = Tf::Null;
+        c.advanced_configuration = Tf::Null;
+        let spec = &mut specs(&mut c)[0];
+        spec.container_id = Tf::Null;
+        spec.zone_id = None;
+        rc_mut(&mut c).auto_scaling = Tf::Null;
         c
     }
 
-    fn rc(v: &Value) -> &Value {
-        &list(attr(
-            &list(attr(v, "replication_specs"))[0],
-            "region_configs",
-        ))[0]
+    fn specs(m: &mut ClusterModel) -> &mut Vec<ReplicationSpecModel> {
+        match &mut m.replication_specs {
+            Tf::Known(s) => s,
+            _ => panic!("specs"),
+        }
+    }
+
+    fn rc_mut(m: &mut ClusterModel) -> &mut RegionConfigModel {
+        match &mut specs(m)[0].region_configs {
+            Tf::Known(rcs) => &mut rcs[0],
+            _ => panic!("region configs"),
+        }
+    }
+
+    fn rc(m: &ClusterModel) -> &RegionConfigModel {
+        &region_configs(list(&m.replication_specs).first())[0]
+    }
+
+    fn specs_of(t: &Tf<SpecsModel>) -> &SpecsModel {
+        t.known().unwrap_or_else(|| panic!("spec"))
+    }
+
+    fn oplog(m: &ClusterModel) -> &Tf<i64> {
+        &m.advanced_configuration
+            .known()
+            .unwrap_or_else(|| panic!("advanced_configuration"))
+            .oplog_size_mb
     }
 
     #[test]
     fn resize_makes_only_dependent_values_unknown() {
         let prior = cluster(
-            spec("M10", 10, Some(3000)),
-            spec("M10", 10, Some(3000)),
-            Value::number(990),
+            spec("M10", 10.0, Some(3000)),
+            spec("M10", 10.0, Some(3000)),
+            Tf::Known(990),
         );
         // What the generic planner leaves: the prior with the configured size.
         let mut planned = cluster(
-            spec("M20", 10, Some(3000)),
-            spec("M10", 10, Some(3000)),
-            Value::number(990),
+            spec("M20", 10.0, Some(3000)),
+            spec("M10", 10.0, Some(3000)),
+            Tf::Known(990),
         );
         adjust_update(&prior, &config("M20"), &mut planned);
-        let el = attr(rc(&planned), "electable_specs");
-        assert_eq!(attr(el, "instance_size"), &Value::string("M20"));
-        assert!(attr(el, "disk_size_gb").is_unknown());
-        assert!(attr(el, "disk_iops").is_unknown());
-        assert_eq!(attr(el, "node_count"), &Value::number(3));
-        let ro = attr(rc(&planned), "read_only_specs");
-        assert!(attr(ro, "instance_size").is_unknown());
-        assert_eq!(attr(ro, "node_count"), &Value::number(3));
-        assert!(attr(attr(&planned, "advanced_configuration"), "oplog_size_mb").is_unknown());
+        let el = specs_of(&rc(&planned).electable_specs);
+        assert_eq!(el.instance_size, known("M20"));
+        assert!(el.disk_size_gb.is_unknown());
+        assert!(el.disk_iops.is_unknown());
+        assert_eq!(el.node_count, Tf::Known(3));
+        let ro = specs_of(&rc(&planned).read_only_specs);
+        assert!(ro.instance_size.is_unknown());
+        assert_eq!(ro.node_count, Tf::Known(3));
+        assert!(oplog(&planned).is_unknown());
         assert_eq!(
-            attr(
-                attr(&planned, "advanced_configuration"),
-                "javascript_enabled"
-            ),
-            &Value::bool(true)
+            planned
+                .advanced_configuration
+                .known()
+                .and_then(|a| a.javascript_enabled),
+            Some(true)
         );
         // Unaffected values stay known.
-        assert_eq!(attr(&planned, "mongo_db_version"), &Value::string("8.0.4"));
-        assert!(!attr(&planned, "connection_strings").is_unknown());
-        let spec0 = &list(attr(&planned, "replication_specs"))[0];
-        assert!(!attr(spec0, "container_id").is_unknown());
-        assert!(!attr(rc(&planned), "auto_scaling").is_unknown());
+        assert_eq!(planned.mongo_db_version, known("8.0.4"));
+        assert!(planned.connection_strings.is_known());
+        assert!(list(&planned.replication_specs)[0].container_id.is_known());
+        assert!(rc(&planned).auto_scaling.is_known());
     }
 
     #[test]
     fn oplog_stays_null_when_atlas_never_set_it() {
-        let prior = cluster(spec("M10", 10, None), Value::Null, Value::Null);
-        let mut planned = cluster(spec("M20", 10, None), Value::Null, Value::Null);
+        let prior = cluster(spec("M10", 10.0, None), Tf::Null, Tf::Null);
+        let mut planned = cluster(spec("M20", 10.0, None), Tf::Null, Tf::Null);
         adjust_update(&prior, &config("M20"), &mut planned);
-        assert!(attr(attr(&planned, "advanced_configuration"), "oplog_size_mb").is_null());
+        assert!(oplog(&planned).is_null());
     }
 
     #[test]
     fn unrelated_change_keeps_everything_known() {
         let prior = cluster(
-            spec("M10", 10, None),
-            spec("M10", 10, None),
-            Value::number(5),
+            spec("M10", 10.0, None),
+            spec("M10", 10.0, None),
+            Tf::Known(5),
         );
         let mut planned = prior.clone();
-        if let Some(o) = planned.as_object_mut() {
-            o.insert("tags".into(), Value::map([("a", Value::string("b"))]));
-        }
+        planned.tags = Some(BTreeMap::from([("a".to_string(), known("b"))]));
         let before = planned.clone();
         adjust_update(&prior, &config("M10"), &mut planned);
         assert_eq!(planned, before);
-        assert!(planned.is_wholly_known());
     }
 
     #[test]
     fn node_count_change_makes_connection_strings_unknown() {
-        let prior = cluster(spec("M10", 10, None), Value::Null, Value::Null);
-        let mut five = spec("M10", 10, None);
-        if let Some(o) = five.as_object_mut() {
-            o.insert("node_count".into(), Value::number(5));
+        let prior = cluster(spec("M10", 10.0, None), Tf::Null, Tf::Null);
+        let mut five = spec("M10", 10.0, None);
+        if let Tf::Known(s) = &mut five {
+            s.node_count = Tf::Known(5);
         }
-        let mut planned = cluster(five, Value::Null, Value::Null);
+        let mut planned = cluster(five, Tf::Null, Tf::Null);
         adjust_update(&prior, &config("M10"), &mut planned);
-        assert!(attr(&planned, "connection_strings").is_unknown());
-        assert_eq!(attr(&planned, "mongo_db_version"), &Value::string("8.0.4"));
+        assert!(planned.connection_strings.is_unknown());
+        assert_eq!(planned.mongo_db_version, known("8.0.4"));
     }
 
     #[test]
     fn major_version_change_makes_version_unknown() {
-        let prior = cluster(spec("M10", 10, None), Value::Null, Value::Null);
+        let prior = cluster(spec("M10", 10.0, None), Tf::Null, Tf::Null);
         let mut planned = prior.clone();
-        if let Some(o) = planned.as_object_mut() {
-            o.insert("mongo_db_major_version".into(), Value::string("7.0"));
+        planned.mongo_db_major_version = known("7.0");
+        adjust_update(&prior, &config("M10"), &mut planned);
+        assert!(planned.mongo_db_version.is_unknown());
+        assert!(planned.connection_strings.is_known());
+    }
+
+    #[test]
+    fn unknown_planned_values_are_not_changes() {
+        let prior = cluster(spec("M10", 10.0, None), spec("M10", 10.0, None), Tf::Null);
+        let mut planned = prior.clone();
+        planned.mongo_db_major_version = Tf::Unknown;
+        planned.cluster_type = Tf::Unknown;
+        if let Tf::Known(s) = &mut rc_mut(&mut planned).electable_specs {
+            s.instance_size = Tf::Unknown;
         }
         adjust_update(&prior, &config("M10"), &mut planned);
-        assert!(attr(&planned, "mongo_db_version").is_unknown());
-        assert!(!attr(&planned, "connection_strings").is_unknown());
+        assert_eq!(planned.mongo_db_version, known("8.0.4"));
+        assert!(planned.connection_strings.is_known());
+        assert_eq!(
+            specs_of(&rc(&planned).read_only_specs).instance_size,
+            known("M10")
+        );
     }
 
     #[test]
     fn disk_change_reaches_every_spec_and_cluster_type_change_reaches_connection_strings() {
-        let prior = cluster(spec("M10", 10, None), spec("M10", 10, None), Value::Null);
-        let mut planned = cluster(spec("M10", 40, None), spec("M10", 10, None), Value::Null);
-        if let Some(o) = planned.as_object_mut() {
-            o.insert("cluster_type".into(), Value::string("SHARDED"));
-        }
+        let prior = cluster(spec("M10", 10.0, None), spec("M10", 10.0, None), Tf::Null);
+        let mut planned = cluster(spec("M10", 40.0, None), spec("M10", 10.0, None), Tf::Null);
+        planned.cluster_type = known("SHARDED");
         adjust_update(&prior, &config("M10"), &mut planned);
-        let ro = attr(rc(&planned), "read_only_specs");
-        assert!(attr(ro, "disk_size_gb").is_unknown());
-        assert_eq!(attr(ro, "instance_size"), &Value::string("M10"));
-        assert!(attr(&planned, "connection_strings").is_unknown());
-        assert!(attr(&planned, "config_server_type").is_unknown());
+        let ro = specs_of(&rc(&planned).read_only_specs);
+        assert!(ro.disk_size_gb.is_unknown());
+        assert_eq!(ro.instance_size, known("M10"));
+        assert!(planned.connection_strings.is_unknown());
+        assert!(planned.config_server_type.is_unknown());
     }
 
     #[test]
     fn moved_region_is_treated_as_new() {
-        let prior = cluster(spec("M10", 10, None), spec("M10", 10, None), Value::Null);
+        let prior = cluster(spec("M10", 10.0, None), spec("M10", 10.0, None), Tf::Null);
         let mut planned = prior.clone();
-        if let Some(rc) = planned
-            .as_object_mut()
-            .and_then(|o| o.get_mut("replication_specs"))
-            .and_then(Value::as_list_mut)
-            .and_then(|l| l[0].as_object_mut())
-            .and_then(|s| s.get_mut("region_configs"))
-            .and_then(Value::as_list_mut)
-            .and_then(|l| l[0].as_object_mut())
-        {
-            rc.insert("region_name".into(), Value::string("US_WEST_2"));
-        }
+        rc_mut(&mut planned).region_name = known("US_WEST_2");
         adjust_update(&prior, &config("M10"), &mut planned);
-        let spec0 = &list(attr(&planned, "replication_specs"))[0];
-        assert!(attr(spec0, "container_id").is_unknown());
-        assert!(attr(attr(rc(&planned), "read_only_specs"), "node_count").is_unknown());
-        assert!(attr(rc(&planned), "auto_scaling").is_unknown());
+        assert!(list(&planned.replication_specs)[0]
+            .container_id
+            .is_unknown());
+        assert!(specs_of(&rc(&planned).read_only_specs)
+            .node_count
+            .is_unknown());
+        assert!(rc(&planned).auto_scaling.is_unknown());
         assert_eq!(
-            attr(attr(rc(&planned), "electable_specs"), "instance_size"),
-            &Value::string("M10")
+            specs_of(&rc(&planned).electable_specs).instance_size,
+            known("M10")
         );
+    }
+
+    /// Through the framework: the typed hook changes only what it sets, and unknowns the
+    /// model reads as absent (a tag value from another resource) stay unknown.
+    #[test]
+    fn plan_rpc_keeps_unknowns_it_does_not_touch() {
+        use super::super::AdvancedClusterResource;
+        use crate::AtlasClient;
+        use tfplugin::model::{from_model, TfObject};
+        use tfplugin::resource::DynResource;
+
+        let ty = ClusterModel::block().ty();
+        let value = |m: &ClusterModel| from_model(m, &ty).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut prior = cluster(
+            spec("M10", 10.0, Some(3000)),
+            spec("M10", 10.0, Some(3000)),
+            Tf::Known(990),
+        );
+        prior.project_id = "5f1d5c2b8a1e4c3d2b1a0f9e".into();
+        prior.name = "c1".into();
+        let mut config = config("M20");
+        config.project_id = prior.project_id.clone();
+        config.name = prior.name.clone();
+        config.tags = Some(BTreeMap::from([("owner".to_string(), Tf::Unknown)]));
+        let mut proposed = prior.clone();
+        proposed.tags = config.tags.clone();
+        if let Tf::Known(s) = &mut rc_mut(&mut proposed).electable_specs {
+            s.instance_size = known("M20");
+        }
+        let r = AdvancedClusterResource;
+        let change = DynResource::<AtlasClient>::plan(
+            &r,
+            &value(&prior),
+            &value(&proposed),
+            &value(&config),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(change.requires_replace.is_empty());
+        let planned: ClusterModel =
+            tfplugin::model::to_model(&change.planned).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(planned.tags, config.tags);
+        let el = specs_of(&rc(&planned).electable_specs);
+        assert_eq!(el.instance_size, known("M20"));
+        assert!(el.disk_size_gb.is_unknown());
+        assert_eq!(planned.mongo_db_version, known("8.0.4"));
+        assert!(oplog(&planned).is_unknown());
     }
 }

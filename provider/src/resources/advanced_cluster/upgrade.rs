@@ -293,7 +293,7 @@ fn type_name(t: &Type) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{schema, AdvancedClusterResource};
+    use super::super::AdvancedClusterResource;
     use crate::AtlasClient;
     use serde_json::{json, Value as Json};
     use tfplugin::diagnostics::Diagnostics;
@@ -522,7 +522,11 @@ mod tests {
         assert!(decoded.is_ok(), "{:?}", decoded.err());
         let j = upgraded_json(&v1);
         let bytes = serde_json::to_vec(&j).unwrap_or_default();
-        assert!(decode_json(&bytes, &schema::schema().ty()).is_ok());
+        assert!(decode_json(
+            &bytes,
+            &<AdvancedClusterResource as Resource>::schema().ty()
+        )
+        .is_ok());
 
         // Dropped: no longer in schema version 2.
         for gone in ["id", "disk_size_gb", "pinned_fcv"] {
