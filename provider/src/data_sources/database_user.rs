@@ -1,63 +1,121 @@
 //! `mongodbatlas_database_user` data source: one database user by `project_id`, `username`
 //! and `auth_database_name`. Its schema is the resource's, read-only, without passwords.
+//!
+//! The official data sources' attributes carry no descriptions and their `id` is the plain
+//! `{project}-{username}-{db}`, so they have their own model ([`DatabaseUserData`], shared with
+//! `mongodbatlas_database_users`) rather than [`crate::crud::Lookup`] of the resource's.
 
 use crate::errors::api_error;
 use crate::resources::database_user::{
-    flatten_labels, flatten_roles, flatten_scopes, LabelModel, RoleModel, ScopeModel, AUTH_TYPES,
+    flatten_labels, flatten_roles, flatten_scopes, LabelModel, RoleModel, ScopeModel,
 };
 use crate::AtlasClient;
 use async_trait::async_trait;
 use atlas_admin_sdk::models::DatabaseUser;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use tfplugin::context::Context;
 use tfplugin::data_source::DataSource;
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::model::{data_source_block, TfModel, TfObject};
+use tfplugin::schema::Schema;
 
 pub struct DatabaseUserDataSource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct DatabaseUserDataModel {
+/// A database user as the data sources show it. This data source's schema is this model's
+/// with the lookup keys required ([`data_source_block`]); in `mongodbatlas_database_users`
+/// every attribute is computed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
+#[tf(description = "Looks up one database user.")]
+pub struct DatabaseUserData {
+    #[tf(computed)]
     pub id: Option<String>,
-    pub project_id: Option<String>,
-    pub username: Option<String>,
-    pub auth_database_name: Option<String>,
+    #[tf(computed)]
+    pub project_id: String,
+    #[tf(computed)]
+    pub username: String,
+    #[tf(computed)]
+    pub auth_database_name: String,
+    #[tf(computed)]
     pub description: Option<String>,
+    #[tf(computed)]
     pub x509_type: Option<String>,
+    #[tf(computed)]
     pub ldap_auth_type: Option<String>,
+    #[tf(computed)]
     pub aws_iam_type: Option<String>,
+    #[tf(computed)]
     pub oidc_auth_type: Option<String>,
-    pub roles: Option<Vec<RoleModel>>,
-    pub labels: Option<Vec<LabelModel>>,
-    pub scopes: Option<Vec<ScopeModel>>,
+    #[tf(computed, nested)]
+    pub roles: Option<BTreeSet<RoleData>>,
+    #[tf(computed, nested)]
+    pub labels: Option<BTreeSet<LabelData>>,
+    #[tf(computed, nested)]
+    pub scopes: Option<BTreeSet<ScopeData>>,
 }
 
-/// The attributes of a user other than `project_id`, `username`, `auth_database_name`, all
-/// computed; shared with `mongodbatlas_database_users`.
-pub fn user_attributes() -> Vec<Attribute> {
-    let s = |n: &str| Attribute::string(n).computed();
-    let mut attrs = vec![s("id"), s("description")];
-    attrs.extend(AUTH_TYPES.iter().map(|n| s(n)));
-    attrs.push(
-        Attribute::nested(
-            "roles",
-            ObjectNesting::Set,
-            vec![s("role_name"), s("database_name"), s("collection_name")],
-        )
-        .computed(),
-    );
-    attrs.push(
-        Attribute::nested("labels", ObjectNesting::Set, vec![s("key"), s("value")]).computed(),
-    );
-    attrs.push(
-        Attribute::nested("scopes", ObjectNesting::Set, vec![s("name"), s("type")]).computed(),
-    );
-    attrs
+// The elements of the resource's blocks, read-only.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, TfModel)]
+pub struct RoleData {
+    #[tf(computed)]
+    pub role_name: Option<String>,
+    #[tf(computed)]
+    pub database_name: Option<String>,
+    #[tf(computed)]
+    pub collection_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, TfModel)]
+pub struct LabelData {
+    #[tf(computed)]
+    pub key: Option<String>,
+    #[tf(computed)]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, TfModel)]
+pub struct ScopeData {
+    #[tf(computed)]
+    pub name: Option<String>,
+    #[tf(computed)]
+    pub r#type: Option<String>,
+}
+
+impl From<RoleModel> for RoleData {
+    fn from(r: RoleModel) -> Self {
+        RoleData {
+            role_name: r.role_name,
+            database_name: r.database_name,
+            collection_name: r.collection_name,
+        }
+    }
+}
+
+impl From<LabelModel> for LabelData {
+    fn from(l: LabelModel) -> Self {
+        LabelData {
+            key: l.key,
+            value: l.value,
+        }
+    }
+}
+
+impl From<ScopeModel> for ScopeData {
+    fn from(s: ScopeModel) -> Self {
+        ScopeData {
+            name: s.name,
+            r#type: s.r#type,
+        }
+    }
+}
+
+fn converted<T, U: From<T> + Ord>(items: BTreeSet<T>) -> Option<BTreeSet<U>> {
+    Some(items.into_iter().map(U::from).collect())
 }
 
 /// A user as the data sources show it. `id` is the plain `{project}-{username}-{db}`, as the
 /// official data source writes it.
-pub fn flatten_user(user: &DatabaseUser, project_id: &str) -> DatabaseUserDataModel {
+pub fn flatten_user(user: &DatabaseUser, project_id: &str) -> DatabaseUserData {
     let username = user.username.clone().unwrap_or_default();
     let db = user.database_name.clone().unwrap_or_default();
     let auth = |v: &Option<String>| {
@@ -67,72 +125,62 @@ pub fn flatten_user(user: &DatabaseUser, project_id: &str) -> DatabaseUserDataMo
                 .unwrap_or_else(|| "NONE".into()),
         )
     };
-    DatabaseUserDataModel {
+    DatabaseUserData {
         id: Some(format!("{project_id}-{username}-{db}")),
-        project_id: Some(project_id.to_string()),
-        username: Some(username),
-        auth_database_name: Some(db),
+        project_id: project_id.to_string(),
+        username,
+        auth_database_name: db,
         description: user.description.clone().filter(|d| !d.is_empty()),
         x509_type: auth(&user.x509_type),
         ldap_auth_type: auth(&user.ldap_auth_type),
         aws_iam_type: auth(&user.aws_iam_type),
         oidc_auth_type: auth(&user.oidc_auth_type),
-        roles: Some(flatten_roles(user.roles.as_ref())),
-        labels: Some(flatten_labels(user.labels.as_ref())),
-        scopes: Some(flatten_scopes(user.scopes.as_ref())),
+        roles: converted(flatten_roles(user.roles.as_ref())),
+        labels: converted(flatten_labels(user.labels.as_ref())),
+        scopes: converted(flatten_scopes(user.scopes.as_ref())),
     }
 }
 
 #[async_trait]
 impl DataSource for DatabaseUserDataSource {
     type Client = AtlasClient;
-    type Model = DatabaseUserDataModel;
+    type Model = DatabaseUserData;
     const TYPE_NAME: &'static str = "mongodbatlas_database_user";
 
     fn schema() -> Schema {
-        let mut block = Block::new()
-            .description("Looks up one database user.")
-            .attribute(Attribute::string("project_id").required())
-            .attribute(Attribute::string("username").required())
-            .attribute(Attribute::string("auth_database_name").required());
-        for a in user_attributes() {
-            block = block.attribute(a);
-        }
-        Schema::new(block)
+        let a = DatabaseUserData::ATTR;
+        Schema::new(data_source_block(
+            &DatabaseUserData::block(),
+            &[a.project_id, a.username, a.auth_database_name],
+        ))
     }
 
     async fn read(
         &self,
         cx: &Context<AtlasClient>,
-        config: DatabaseUserDataModel,
-    ) -> Result<DatabaseUserDataModel, Diagnostics> {
-        let (Some(project_id), Some(username), Some(db)) = (
-            config.project_id.as_deref(),
-            config.username.as_deref(),
-            config.auth_database_name.as_deref(),
-        ) else {
-            return Err(Diagnostic::error(
-                "Missing lookup arguments",
-                "project_id, username and auth_database_name are required.",
-            )
-            .into());
-        };
+        config: DatabaseUserData,
+    ) -> Result<DatabaseUserData, Diagnostics> {
         let client = cx.client();
         let user = client
             .database_users()
-            .get(project_id, db, username)
+            .get(
+                &config.project_id,
+                &config.auth_database_name,
+                &config.username,
+            )
             .await
             .map_err(|e| {
                 Diagnostics::from(api_error(
                     client,
-                    &format!("reading database user {username:?}"),
+                    &format!("reading database user {:?}", config.username),
                     &e,
                 ))
             })?;
-        let mut out = flatten_user(&user, project_id);
         // Echo the configured arguments exactly.
-        out.username = config.username.clone();
-        out.auth_database_name = config.auth_database_name.clone();
-        Ok(out)
+        Ok(DatabaseUserData {
+            username: config.username,
+            auth_database_name: config.auth_database_name,
+            ..flatten_user(&user, &config.project_id)
+        })
     }
 }

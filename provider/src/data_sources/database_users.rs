@@ -1,22 +1,27 @@
 //! `mongodbatlas_database_users` data source: every database user of a project.
 
-use crate::data_sources::database_user::{flatten_user, user_attributes, DatabaseUserDataModel};
+use crate::data_sources::database_user::{flatten_user, DatabaseUserData};
 use crate::errors::api_error;
 use crate::AtlasClient;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::context::Context;
 use tfplugin::data_source::DataSource;
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::model::{TfModel, TfObject};
+use tfplugin::schema::Schema;
 
 pub struct DatabaseUsersDataSource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Lists the database users of a project.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
 pub struct DatabaseUsersModel {
-    pub project_id: Option<String>,
+    #[tf(required)]
+    pub project_id: String,
+    #[tf(computed)]
     pub id: Option<String>,
-    pub results: Option<Vec<DatabaseUserDataModel>>,
+    #[tf(computed, nested)]
+    pub results: Option<Vec<DatabaseUserData>>,
 }
 
 #[async_trait]
@@ -26,19 +31,7 @@ impl DataSource for DatabaseUsersDataSource {
     const TYPE_NAME: &'static str = "mongodbatlas_database_users";
 
     fn schema() -> Schema {
-        let mut attrs = vec![
-            Attribute::string("project_id").computed(),
-            Attribute::string("username").computed(),
-            Attribute::string("auth_database_name").computed(),
-        ];
-        attrs.extend(user_attributes());
-        Schema::new(
-            Block::new()
-                .description("Lists the database users of a project.")
-                .attribute(Attribute::string("project_id").required())
-                .attribute(Attribute::string("id").computed())
-                .attribute(Attribute::nested("results", ObjectNesting::List, attrs).computed()),
-        )
+        Schema::new(DatabaseUsersModel::block())
     }
 
     async fn read(
@@ -46,9 +39,7 @@ impl DataSource for DatabaseUsersDataSource {
         cx: &Context<AtlasClient>,
         config: DatabaseUsersModel,
     ) -> Result<DatabaseUsersModel, Diagnostics> {
-        let Some(project_id) = config.project_id.clone() else {
-            return Err(Diagnostic::error("Missing project_id", "project_id is required.").into());
-        };
+        let project_id = config.project_id;
         let client = cx.client();
         let mut users = client
             .database_users()
@@ -65,7 +56,7 @@ impl DataSource for DatabaseUsersDataSource {
         Ok(DatabaseUsersModel {
             id: Some(project_id.clone()),
             results: Some(users.iter().map(|u| flatten_user(u, &project_id)).collect()),
-            project_id: Some(project_id),
+            project_id,
         })
     }
 }

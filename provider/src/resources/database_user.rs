@@ -8,51 +8,82 @@
 //! Passwords: `password` is sensitive and kept in state (the API never returns it) and only
 //! sent when it differs from state. `password_wo` is write-only (Terraform ≥ 1.11): it never
 //! reaches plan or state, and is sent on create and whenever `password_wo_version` changes.
+//!
+//! Reads go through the project's shared user list ([`crate::read_cache`]) and every write
+//! invalidates it, so this resource implements [`Resource`] itself rather than
+//! [`crate::crud::AtlasResource`]; its schema is still the model's.
+//!
+//! Model types: the plan hook decodes the whole planned value, in which any configured value
+//! may still be unknown, so every configurable field is a `Tf` (where unknown matters:
+//! the id's parts, `password_wo_version`) or an `Option` (unknown reads as `None`).
 
 use crate::calls::{self, Created};
 use crate::errors::api_error;
 use crate::ids::{encode_state_id, split_database_user_import_id};
 use crate::AtlasClient;
 use async_trait::async_trait;
+use atlas_admin_sdk::codes;
 use atlas_admin_sdk::models::{DatabaseUser, DatabaseUserRole, Label, UserScope};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use tfplugin::context::Context;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::model::{Tf, TfModel, TfObject};
 use tfplugin::path::AttributePath;
 use tfplugin::resource::{
-    CreateRequest, DeleteRequest, PlanContext, ReadRequest, Resource, UpdateRequest,
+    CreateRequest, DeleteRequest, ModelPlan, ReadRequest, Resource, UpdateRequest,
 };
-use tfplugin::schema::{Attribute, Block, BlockNesting, NestedBlock, Schema};
-use tfplugin::value::Value;
+use tfplugin::schema::Schema;
 
 pub struct DatabaseUserResource;
 
-/// The authentication-type attributes, all optional+computed with default `NONE`.
-pub const AUTH_TYPES: [&str; 4] = [
-    "x509_type",
-    "ldap_auth_type",
-    "aws_iam_type",
-    "oidc_auth_type",
-];
-
-#[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
+/// A database user of an Atlas project.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, TfModel)]
 pub struct DatabaseUserModel {
-    pub id: Option<String>,
-    pub project_id: Option<String>,
-    pub username: Option<String>,
-    pub auth_database_name: Option<String>,
+    /// Encoded id (project, username, auth database).
+    #[tf(computed, use_state_for_unknown)]
+    pub id: Tf<String>,
+    /// The project id; changing it replaces the user.
+    #[tf(required, requires_replace)]
+    pub project_id: Tf<String>,
+    /// User name; changing it replaces the user.
+    #[tf(required, requires_replace)]
+    pub username: Tf<String>,
+    /// Authentication database: admin or $external.
+    #[tf(required)]
+    pub auth_database_name: Tf<String>,
+    /// SCRAM password. Stored in state; see password_wo.
+    #[tf(optional, sensitive)]
     pub password: Option<String>,
+    /// Write-only SCRAM password (Terraform ≥ 1.11); never stored.
+    /// Set password_wo_version and change it to rotate.
+    #[tf(optional, sensitive, write_only)]
     pub password_wo: Option<String>,
-    pub password_wo_version: Option<i64>,
+    /// Changing it sends password_wo again.
+    #[tf(optional)]
+    pub password_wo_version: Tf<i64>,
+    /// Description (≤ 100 characters).
+    #[tf(optional)]
     pub description: Option<String>,
+    /// Authentication type; default NONE.
+    #[tf(optional, computed, default = "NONE")]
     pub x509_type: Option<String>,
+    /// Authentication type; default NONE.
+    #[tf(optional, computed, default = "NONE")]
     pub ldap_auth_type: Option<String>,
+    /// Authentication type; default NONE.
+    #[tf(optional, computed, default = "NONE")]
     pub aws_iam_type: Option<String>,
+    /// Authentication type; default NONE.
+    #[tf(optional, computed, default = "NONE")]
     pub oidc_auth_type: Option<String>,
-    pub roles: Option<Vec<RoleModel>>,
-    pub labels: Option<Vec<LabelModel>>,
-    pub scopes: Option<Vec<ScopeModel>>,
+    // The block descriptions are the element models' doc comments.
+    #[tf(block, min_items = 1)]
+    pub roles: Option<BTreeSet<RoleModel>>,
+    #[tf(block)]
+    pub labels: Option<BTreeSet<LabelModel>>,
+    #[tf(block)]
+    pub scopes: Option<BTreeSet<ScopeModel>>,
 }
 
 /// Never prints passwords.
@@ -75,23 +106,41 @@ impl std::fmt::Debug for DatabaseUserModel {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+/// A role granted on a database (and optionally a collection).
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, TfModel,
+)]
 pub struct RoleModel {
+    /// Built-in or custom role name, e.g. readWrite.
+    #[tf(required)]
     pub role_name: Option<String>,
+    /// Database the role applies to.
+    #[tf(required)]
     pub database_name: Option<String>,
+    /// Collection the role is limited to.
+    #[tf(optional)]
     pub collection_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, TfModel,
+)]
 pub struct LabelModel {
+    #[tf(optional, computed)]
     pub key: Option<String>,
+    #[tf(optional, computed)]
     pub value: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, TfModel,
+)]
 pub struct ScopeModel {
+    /// Cluster or data lake name.
+    #[tf(optional)]
     pub name: Option<String>,
-    #[serde(rename = "type")]
+    /// CLUSTER, DATA_LAKE or STREAM.
+    #[tf(optional)]
     pub r#type: Option<String>,
 }
 
@@ -108,93 +157,72 @@ fn non_empty(s: &Option<String>) -> Option<String> {
     s.as_ref().filter(|v| !v.is_empty()).cloned()
 }
 
-pub fn flatten_roles(roles: Option<&Vec<DatabaseUserRole>>) -> Vec<RoleModel> {
-    let mut out: Vec<RoleModel> = roles
-        .map(|r| {
-            r.iter()
-                .map(|r| RoleModel {
-                    role_name: r.role_name.clone(),
-                    database_name: r.database_name.clone(),
-                    collection_name: non_empty(&r.collection_name),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out.dedup();
-    out
-}
-
-pub fn flatten_labels(labels: Option<&Vec<Label>>) -> Vec<LabelModel> {
-    let mut out: Vec<LabelModel> = labels
-        .map(|l| {
-            l.iter()
-                .map(|l| LabelModel {
-                    key: l.key.clone(),
-                    value: l.value.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out.dedup();
-    out
-}
-
-pub fn flatten_scopes(scopes: Option<&Vec<UserScope>>) -> Vec<ScopeModel> {
-    let mut out: Vec<ScopeModel> = scopes
-        .map(|s| {
-            s.iter()
-                .map(|s| ScopeModel {
-                    name: s.name.clone(),
-                    r#type: s.r#type.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn expand_roles(roles: Option<&Vec<RoleModel>>) -> Vec<DatabaseUserRole> {
+pub fn flatten_roles(roles: Option<&Vec<DatabaseUserRole>>) -> BTreeSet<RoleModel> {
     roles
-        .map(|r| {
-            r.iter()
-                .map(|r| DatabaseUserRole {
-                    role_name: r.role_name.clone(),
-                    database_name: r.database_name.clone(),
-                    collection_name: non_empty(&r.collection_name),
-                })
-                .collect()
+        .into_iter()
+        .flatten()
+        .map(|r| RoleModel {
+            role_name: r.role_name.clone(),
+            database_name: r.database_name.clone(),
+            collection_name: non_empty(&r.collection_name),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
-fn expand_labels(labels: Option<&Vec<LabelModel>>) -> Vec<Label> {
+pub fn flatten_labels(labels: Option<&Vec<Label>>) -> BTreeSet<LabelModel> {
     labels
-        .map(|l| {
-            l.iter()
-                .map(|l| Label {
-                    key: l.key.clone(),
-                    value: l.value.clone(),
-                })
-                .collect()
+        .into_iter()
+        .flatten()
+        .map(|l| LabelModel {
+            key: l.key.clone(),
+            value: l.value.clone(),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
-fn expand_scopes(scopes: Option<&Vec<ScopeModel>>) -> Vec<UserScope> {
+pub fn flatten_scopes(scopes: Option<&Vec<UserScope>>) -> BTreeSet<ScopeModel> {
     scopes
-        .map(|s| {
-            s.iter()
-                .map(|s| UserScope {
-                    name: s.name.clone(),
-                    r#type: s.r#type.clone(),
-                })
-                .collect()
+        .into_iter()
+        .flatten()
+        .map(|s| ScopeModel {
+            name: s.name.clone(),
+            r#type: s.r#type.clone(),
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+fn expand_roles(roles: Option<&BTreeSet<RoleModel>>) -> Vec<DatabaseUserRole> {
+    roles
+        .into_iter()
+        .flatten()
+        .map(|r| DatabaseUserRole {
+            role_name: r.role_name.clone(),
+            database_name: r.database_name.clone(),
+            collection_name: non_empty(&r.collection_name),
+        })
+        .collect()
+}
+
+fn expand_labels(labels: Option<&BTreeSet<LabelModel>>) -> Vec<Label> {
+    labels
+        .into_iter()
+        .flatten()
+        .map(|l| Label {
+            key: l.key.clone(),
+            value: l.value.clone(),
+        })
+        .collect()
+}
+
+fn expand_scopes(scopes: Option<&BTreeSet<ScopeModel>>) -> Vec<UserScope> {
+    scopes
+        .into_iter()
+        .flatten()
+        .map(|s| UserScope {
+            name: s.name.clone(),
+            r#type: s.r#type.clone(),
+        })
+        .collect()
 }
 
 fn auth_type(v: &Option<String>) -> String {
@@ -204,9 +232,9 @@ fn auth_type(v: &Option<String>) -> String {
 /// The create body for `plan`, with the password to set (if any).
 pub fn expand_create(plan: &DatabaseUserModel, password: Option<String>) -> DatabaseUser {
     DatabaseUser {
-        group_id: plan.project_id.clone(),
-        username: plan.username.clone(),
-        database_name: plan.auth_database_name.clone(),
+        group_id: plan.project_id.known().cloned(),
+        username: plan.username.known().cloned(),
+        database_name: plan.auth_database_name.known().cloned(),
         password,
         description: non_empty(&plan.description),
         x509_type: Some(auth_type(&plan.x509_type)),
@@ -266,18 +294,21 @@ pub fn update_password(
 pub fn flatten(user: &DatabaseUser, prior: &DatabaseUserModel) -> DatabaseUserModel {
     let project_id = prior
         .project_id
-        .clone()
-        .or_else(|| user.group_id.clone())
+        .known()
+        .or(user.group_id.as_ref())
+        .cloned()
         .unwrap_or_default();
     let username = user
         .username
-        .clone()
-        .or_else(|| prior.username.clone())
+        .as_ref()
+        .or(prior.username.known())
+        .cloned()
         .unwrap_or_default();
     let auth_db = user
         .database_name
-        .clone()
-        .or_else(|| prior.auth_database_name.clone())
+        .as_ref()
+        .or(prior.auth_database_name.known())
+        .cloned()
         .unwrap_or_default();
     // An empty description keeps whichever of null and "" the configuration used.
     let description = match non_empty(&user.description) {
@@ -285,13 +316,13 @@ pub fn flatten(user: &DatabaseUser, prior: &DatabaseUserModel) -> DatabaseUserMo
         None => prior.description.clone().filter(|d| d.is_empty()),
     };
     DatabaseUserModel {
-        id: Some(user_state_id(&project_id, &username, &auth_db)),
-        project_id: Some(project_id),
-        username: Some(username),
-        auth_database_name: Some(auth_db),
+        id: Tf::Known(user_state_id(&project_id, &username, &auth_db)),
+        project_id: Tf::Known(project_id),
+        username: Tf::Known(username),
+        auth_database_name: Tf::Known(auth_db),
         password: prior.password.clone(),
         password_wo: None,
-        password_wo_version: prior.password_wo_version,
+        password_wo_version: prior.password_wo_version.clone(),
         description,
         x509_type: Some(auth_type(&user.x509_type)),
         ldap_auth_type: Some(auth_type(&user.ldap_auth_type)),
@@ -315,7 +346,7 @@ fn key_of(model: &DatabaseUserModel) -> Result<Key, Diagnostics> {
         &model.username,
         &model.auth_database_name,
     ) {
-        (Some(p), Some(u), Some(d)) => Ok(Key {
+        (Tf::Known(p), Tf::Known(u), Tf::Known(d)) => Ok(Key {
             project_id: p.clone(),
             username: u.clone(),
             auth_database_name: d.clone(),
@@ -328,77 +359,10 @@ fn key_of(model: &DatabaseUserModel) -> Result<Key, Diagnostics> {
     }
 }
 
-fn known_str(v: Option<&Value>) -> Option<&str> {
-    v.and_then(Value::as_str)
-}
-
-fn set_in_config(config: &Value, name: &str) -> bool {
-    config
-        .get_attr(name)
-        .is_some_and(|v| !v.is_null() && !v.is_unknown())
-}
-
-/// The `roles` / `labels` / `scopes` blocks (shared with the data sources through
-/// [`crate::data_sources::database_user`]).
-fn roles_block() -> NestedBlock {
-    NestedBlock::new(
-        "roles",
-        BlockNesting::Set,
-        Block::new()
-            .description("A role granted on a database (and optionally a collection).")
-            .attribute(
-                Attribute::string("role_name")
-                    .required()
-                    .description("Built-in or custom role name, e.g. readWrite."),
-            )
-            .attribute(
-                Attribute::string("database_name")
-                    .required()
-                    .description("Database the role applies to."),
-            )
-            .attribute(
-                Attribute::string("collection_name")
-                    .optional()
-                    .description("Collection the role is limited to."),
-            ),
-    )
-    .items(1, 0)
-}
-
-fn labels_block() -> NestedBlock {
-    NestedBlock::new(
-        "labels",
-        BlockNesting::Set,
-        Block::new()
-            .attribute(Attribute::string("key").optional_computed())
-            .attribute(Attribute::string("value").optional_computed()),
-    )
-}
-
-fn scopes_block() -> NestedBlock {
-    NestedBlock::new(
-        "scopes",
-        BlockNesting::Set,
-        Block::new()
-            .attribute(
-                Attribute::string("name")
-                    .optional()
-                    .description("Cluster or data lake name."),
-            )
-            .attribute(
-                Attribute::string("type")
-                    .optional()
-                    .description("CLUSTER, DATA_LAKE or STREAM."),
-            ),
-    )
-}
-
 fn not_found(e: &atlas_admin_sdk::Error) -> bool {
     e.is_not_found()
-        || matches!(
-            e.error_code(),
-            Some("USER_NOT_FOUND" | "USERNAME_NOT_FOUND")
-        )
+        || e.error_code()
+            .is_some_and(|c| [codes::USER_NOT_FOUND, codes::USERNAME_NOT_FOUND].contains(&c))
 }
 
 #[async_trait]
@@ -406,97 +370,42 @@ impl Resource for DatabaseUserResource {
     type Client = AtlasClient;
     type Model = DatabaseUserModel;
     const TYPE_NAME: &'static str = "mongodbatlas_database_user";
+    const VALIDATES_MODEL: bool = true;
+    const PLANS_MODEL: bool = true;
 
     fn schema() -> Schema {
-        let mut block = Block::new()
-            .description("A database user of an Atlas project.")
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("Encoded id (project, username, auth database)."),
-            )
-            .attribute(
-                Attribute::string("project_id")
-                    .required()
-                    .requires_replace()
-                    .description("The project id; changing it replaces the user."),
-            )
-            .attribute(
-                Attribute::string("username")
-                    .required()
-                    .requires_replace()
-                    .description("User name; changing it replaces the user."),
-            )
-            .attribute(
-                Attribute::string("auth_database_name")
-                    .required()
-                    .description("Authentication database: admin or $external."),
-            )
-            .attribute(
-                Attribute::string("password")
-                    .optional()
-                    .sensitive()
-                    .description("SCRAM password. Stored in state; see password_wo."),
-            )
-            .attribute(
-                Attribute::string("password_wo")
-                    .optional()
-                    .sensitive()
-                    .write_only()
-                    .description("Write-only SCRAM password (Terraform ≥ 1.11); never stored. Set password_wo_version and change it to rotate."),
-            )
-            .attribute(
-                Attribute::int64("password_wo_version")
-                    .optional()
-                    .description("Changing it sends password_wo again."),
-            )
-            .attribute(
-                Attribute::string("description")
-                    .optional()
-                    .description("Description (≤ 100 characters)."),
-            );
-        for name in AUTH_TYPES {
-            block = block.attribute(
-                Attribute::string(name)
-                    .optional_computed()
-                    .default_value(Value::string("NONE"))
-                    .description("Authentication type; default NONE."),
-            );
-        }
-        Schema::new(
-            block
-                .block(roles_block())
-                .block(labels_block())
-                .block(scopes_block()),
-        )
+        Schema::new(DatabaseUserModel::block())
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
+    /// Configured (known) values only: an unknown password may still turn out null.
+    fn validate_model(&self, config: &DatabaseUserModel) -> Diagnostics {
+        let a = DatabaseUserModel::ATTR;
         let mut diags = Diagnostics::new();
-        if set_in_config(config, "password") && set_in_config(config, "password_wo") {
+        if config.password.is_some() && config.password_wo.is_some() {
             diags.push(Diagnostic::error_at(
-                AttributePath::root("password_wo"),
+                AttributePath::root(a.password_wo),
                 "Conflicting password attributes",
                 "Set either password or password_wo, not both.",
             ));
         }
-        if set_in_config(config, "password_wo")
-            && config
-                .get_attr("password_wo_version")
-                .is_none_or(Value::is_null)
-        {
+        // An unknown version will be set: only a null one is missing.
+        if config.password_wo.is_some() && config.password_wo_version.is_null() {
             diags.push(Diagnostic::error_at(
-                AttributePath::root("password_wo_version"),
+                AttributePath::root(a.password_wo_version),
                 "Missing password_wo_version",
                 "password_wo needs password_wo_version: Terraform never stores the write-only password, so changing password_wo_version is how a new one is sent.",
             ));
         }
-        if set_in_config(config, "password") {
-            for name in ["x509_type", "ldap_auth_type", "aws_iam_type"] {
-                if known_str(config.get_attr(name)).is_some_and(|t| t != "NONE") {
+        if config.password.is_some() {
+            let external = [
+                (a.x509_type, &config.x509_type),
+                (a.ldap_auth_type, &config.ldap_auth_type),
+                (a.aws_iam_type, &config.aws_iam_type),
+            ];
+            for (name, value) in external {
+                if value.as_deref().is_some_and(|t| t != "NONE") {
                     diags.push(Diagnostic::error_at(
-                        AttributePath::root("password"),
+                        AttributePath::root(a.password),
                         "Password with external authentication",
                         format!("password cannot be combined with {name}; users authenticated by X.509, LDAP or AWS IAM have no password."),
                     ));
@@ -508,23 +417,18 @@ impl Resource for DatabaseUserResource {
 
     /// Plans the encoded id whenever its parts are known, so it is never "(known after
     /// apply)" and follows an in-place change of `auth_database_name`.
-    fn modify_plan(&self, plan: PlanContext<'_>) -> Diagnostics {
-        let planned = &plan.change.planned;
-        let parts = (
-            known_str(planned.get_attr("project_id")),
-            known_str(planned.get_attr("username")),
-            known_str(planned.get_attr("auth_database_name")),
-        );
-        let id = match parts {
-            (Some(p), Some(u), Some(d)) => Value::string(user_state_id(p, u, d)),
-            _ => Value::unknown(),
+    fn plan_model(&self, plan: &mut ModelPlan<'_, DatabaseUserModel>) -> Result<(), Diagnostics> {
+        let planned = plan.planned()?;
+        planned.id = match (
+            &planned.project_id,
+            &planned.username,
+            &planned.auth_database_name,
+        ) {
+            (Tf::Known(p), Tf::Known(u), Tf::Known(d)) => Tf::Known(user_state_id(p, u, d)),
+            _ => Tf::Unknown,
         };
-        if let Some(obj) = plan.change.planned.as_object_mut() {
-            obj.insert("id".into(), id);
-        }
-        Diagnostics::new()
+        Ok(())
     }
-
     async fn create(
         &self,
         cx: &Context<AtlasClient>,
@@ -544,7 +448,7 @@ impl Resource for DatabaseUserResource {
             &what,
             || users.create(p, &body),
             || users.get_opt(p, db, u),
-            |e| e.error_code() == Some("USER_ALREADY_EXISTS"),
+            |e| e.has_code(codes::USER_ALREADY_EXISTS),
         )
         .await?;
         let user = match created {
@@ -640,10 +544,10 @@ impl Resource for DatabaseUserResource {
         let (project_id, username, auth_db) = split_database_user_import_id(id)
             .map_err(|e| Diagnostics::from(Diagnostic::error("Invalid import ID", e)))?;
         Ok(DatabaseUserModel {
-            id: Some(user_state_id(&project_id, &username, &auth_db)),
-            project_id: Some(project_id),
-            username: Some(username),
-            auth_database_name: Some(auth_db),
+            id: Tf::Known(user_state_id(&project_id, &username, &auth_db)),
+            project_id: Tf::Known(project_id),
+            username: Tf::Known(username),
+            auth_database_name: Tf::Known(auth_db),
             ..Default::default()
         })
     }
@@ -652,22 +556,25 @@ impl Resource for DatabaseUserResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tfplugin::model::from_model;
+    use tfplugin::model::{from_model, to_model};
     use tfplugin::resource::DynResource;
+    use tfplugin::value::Value;
+
+    const PROJECT: &str = "6414908c207f4d22f4d8f232";
 
     fn plan_model() -> DatabaseUserModel {
         DatabaseUserModel {
-            project_id: Some("6414908c207f4d22f4d8f232".into()),
-            username: Some("app".into()),
-            auth_database_name: Some("admin".into()),
+            project_id: Tf::Known(PROJECT.into()),
+            username: Tf::Known("app".into()),
+            auth_database_name: Tf::Known("admin".into()),
             password: Some("s3cret-pass".into()),
-            roles: Some(vec![RoleModel {
+            roles: Some(BTreeSet::from([RoleModel {
                 role_name: Some("readWrite".into()),
                 database_name: Some("app".into()),
                 collection_name: None,
-            }]),
-            labels: Some(vec![]),
-            scopes: Some(vec![]),
+            }])),
+            labels: Some(BTreeSet::new()),
+            scopes: Some(BTreeSet::new()),
             x509_type: Some("NONE".into()),
             ldap_auth_type: Some("NONE".into()),
             aws_iam_type: Some("NONE".into()),
@@ -676,13 +583,43 @@ mod tests {
         }
     }
 
+    /// The configuration of [`plan_model`]: authentication types left to their defaults.
+    fn config_model() -> DatabaseUserModel {
+        DatabaseUserModel {
+            x509_type: None,
+            ldap_auth_type: None,
+            aws_iam_type: None,
+            oidc_auth_type: None,
+            ..plan_model()
+        }
+    }
+
+    fn value(model: &DatabaseUserModel) -> Value {
+        let ty = <DatabaseUserResource as Resource>::schema().ty();
+        from_model(model, &ty).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn planned(prior: &Value, config: &Value) -> DatabaseUserModel {
+        let change = DynResource::plan(&DatabaseUserResource, prior, config, config)
+            .unwrap_or_else(|e| panic!("plan failed: {e:?}"));
+        to_model(&change.planned).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn error_paths(config: &DatabaseUserModel) -> Vec<AttributePath> {
+        DatabaseUserResource
+            .validate_model(config)
+            .iter()
+            .filter_map(|d| d.path.clone())
+            .collect()
+    }
+
     #[test]
     fn flatten_keeps_password_and_fits_the_schema() {
         let plan = plan_model();
         let answer = DatabaseUser {
             username: Some("app".into()),
             database_name: Some("admin".into()),
-            group_id: Some("6414908c207f4d22f4d8f232".into()),
+            group_id: Some(PROJECT.into()),
             roles: Some(vec![DatabaseUserRole::new("readWrite", "app")]),
             x509_type: Some("NONE".into()),
             description: Some(String::new()),
@@ -692,12 +629,10 @@ mod tests {
         assert_eq!(state.password.as_deref(), Some("s3cret-pass"));
         assert_eq!(state.aws_iam_type.as_deref(), Some("NONE"));
         assert_eq!(state.description, None);
-        assert_eq!(
-            state.id.as_deref(),
-            Some(user_state_id("6414908c207f4d22f4d8f232", "app", "admin").as_str())
-        );
-        let schema = <DatabaseUserResource as Resource>::schema();
-        assert!(from_model(&state, &schema.ty()).is_ok());
+        assert_eq!(state.id, Tf::Known(user_state_id(PROJECT, "app", "admin")));
+        assert_eq!(state.roles, plan.roles);
+        let back: DatabaseUserModel = to_model(&value(&state)).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(back, state);
         let dbg = format!("{state:?}");
         assert!(!dbg.contains("s3cret"), "{dbg}");
     }
@@ -715,18 +650,18 @@ mod tests {
         );
         let mut plan = plan_model();
         plan.password = None;
-        plan.password_wo_version = Some(2);
+        plan.password_wo_version = Tf::Known(2);
         let config = DatabaseUserModel {
             password_wo: Some("wo-secret".into()),
             ..plan.clone()
         };
         let mut prior = plan.clone();
-        prior.password_wo_version = Some(1);
+        prior.password_wo_version = Tf::Known(1);
         assert_eq!(
             update_password(&plan, &prior, &config).as_deref(),
             Some("wo-secret")
         );
-        prior.password_wo_version = Some(2);
+        prior.password_wo_version = Tf::Known(2);
         assert_eq!(update_password(&plan, &prior, &config), None);
     }
 
@@ -744,44 +679,94 @@ mod tests {
 
     #[test]
     fn validate_reports_conflicts_with_paths() {
-        let r = DatabaseUserResource;
-        let config = Value::object([
-            ("password", Value::string("a")),
-            ("password_wo", Value::string("b")),
-            ("password_wo_version", Value::Null),
-        ]);
-        let diags = Resource::validate(&r, &config);
-        let paths: Vec<_> = diags.iter().filter_map(|d| d.path.clone()).collect();
-        assert!(paths.contains(&AttributePath::root("password_wo")));
-        assert!(paths.contains(&AttributePath::root("password_wo_version")));
-        let ok = Value::object([
-            ("password", Value::unknown()),
-            ("password_wo", Value::string("b")),
-            ("password_wo_version", Value::number(1)),
-        ]);
-        assert!(Resource::validate(&r, &ok).iter().next().is_none());
+        let a = DatabaseUserModel::ATTR;
+        let both = DatabaseUserModel {
+            password: Some("a".into()),
+            password_wo: Some("b".into()),
+            ..config_model()
+        };
+        let paths = error_paths(&both);
+        assert!(paths.contains(&AttributePath::root(a.password_wo)));
+        assert!(paths.contains(&AttributePath::root(a.password_wo_version)));
+        // An unknown password reads as None; an unknown version will be set.
+        let ok = DatabaseUserModel {
+            password: None,
+            password_wo: Some("b".into()),
+            password_wo_version: Tf::Unknown,
+            ..config_model()
+        };
+        assert!(error_paths(&ok).is_empty());
+        let x509 = DatabaseUserModel {
+            x509_type: Some("MANAGED".into()),
+            ..config_model()
+        };
+        assert_eq!(error_paths(&x509), [AttributePath::root(a.password)]);
+    }
+
+    #[test]
+    fn validate_reads_unknowns_from_configuration() {
+        let config = value(&DatabaseUserModel {
+            password: None,
+            password_wo: Some("b".into()),
+            password_wo_version: Tf::Unknown,
+            project_id: Tf::Unknown,
+            ..config_model()
+        });
+        let diags = DynResource::validate(&DatabaseUserResource, &config);
+        assert!(diags.is_empty(), "{diags:?}");
+        let missing = value(&DatabaseUserModel {
+            password: None,
+            password_wo: Some("b".into()),
+            ..config_model()
+        });
+        let diags = DynResource::validate(&DatabaseUserResource, &missing);
+        assert!(diags.has_errors());
     }
 
     #[test]
     fn plan_knows_id_and_defaults_on_create() {
-        let r = DatabaseUserResource;
-        let schema = <DatabaseUserResource as Resource>::schema();
-        let mut config_model = plan_model();
-        config_model.x509_type = None;
-        config_model.ldap_auth_type = None;
-        config_model.aws_iam_type = None;
-        config_model.oidc_auth_type = None;
-        let config = from_model(&config_model, &schema.ty()).unwrap_or(Value::Null);
-        let change = DynResource::plan(&r, &Value::Null, &config, &config)
-            .unwrap_or_else(|_| panic!("plan failed"));
-        let p = &change.planned;
-        assert_eq!(
-            p.get_attr("x509_type").and_then(Value::as_str),
-            Some("NONE")
-        );
-        assert_eq!(
-            p.get_attr("id").and_then(Value::as_str),
-            Some(user_state_id("6414908c207f4d22f4d8f232", "app", "admin").as_str())
-        );
+        let p = planned(&Value::Null, &value(&config_model()));
+        assert_eq!(p.x509_type.as_deref(), Some("NONE"));
+        assert_eq!(p.id, Tf::Known(user_state_id(PROJECT, "app", "admin")));
+    }
+
+    #[test]
+    fn plan_leaves_id_unknown_while_a_part_is() {
+        // A project created in the same configuration.
+        let config = DatabaseUserModel {
+            project_id: Tf::Unknown,
+            ..config_model()
+        };
+        assert_eq!(planned(&Value::Null, &value(&config)).id, Tf::Unknown);
+        // An in-place change of the authentication database to a value not yet known: the id
+        // must not keep the prior one (use_state_for_unknown).
+        let state = flatten(&expand_create(&plan_model(), None), &plan_model());
+        let config = DatabaseUserModel {
+            auth_database_name: Tf::Unknown,
+            ..config_model()
+        };
+        let p = planned(&value(&state), &value(&config));
+        assert_eq!(p.id, Tf::Unknown);
+        assert_eq!(p.project_id, Tf::Known(PROJECT.into()));
+        // Unchanged: the id stays known.
+        let p = planned(&value(&state), &value(&config_model()));
+        assert_eq!(p.id, state.id);
+    }
+
+    #[test]
+    fn plan_tolerates_unknown_roles() {
+        // `dynamic "roles"` over a value not yet known: the whole set is unknown, and stays so.
+        let mut config = value(&config_model());
+        if let Some(obj) = config.as_object_mut() {
+            obj.insert("roles".into(), Value::unknown());
+        }
+        let change = DynResource::plan(&DatabaseUserResource, &Value::Null, &config, &config)
+            .unwrap_or_else(|e| panic!("plan failed: {e:?}"));
+        assert!(change
+            .planned
+            .get_attr("roles")
+            .is_some_and(Value::is_unknown));
+        let p: DatabaseUserModel = to_model(&change.planned).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(p.id, Tf::Known(user_state_id(PROJECT, "app", "admin")));
     }
 }
