@@ -3,7 +3,7 @@
 
 use crate::errors::api_error;
 use crate::ids::encode_state_id;
-use crate::resources::project_ip_access_list::{flatten, AccessListModel, ENTRY_KINDS};
+use crate::resources::project_ip_access_list::{flatten, AccessListModel};
 use crate::AtlasClient;
 use async_trait::async_trait;
 use atlas_admin_sdk::models::AccessListEntry;
@@ -12,20 +12,41 @@ use std::collections::BTreeMap;
 use tfplugin::context::Context;
 use tfplugin::data_source::DataSource;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::model::{to_model_lenient, Tf, TfModel, TfObject};
 use tfplugin::path::AttributePath;
-use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 
 pub struct ProjectIpAccessListDataSource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+// The official data source describes none of its attributes: no doc comments on the fields.
+// `Tf` lookup arguments: an unknown one (another resource's attribute) is set, not missing.
+/// Looks up one IP access list entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
 pub struct AccessListDataModel {
-    pub id: Option<String>,
-    pub project_id: Option<String>,
-    pub cidr_block: Option<String>,
-    pub ip_address: Option<String>,
-    pub aws_security_group: Option<String>,
+    #[tf(required)]
+    pub project_id: String,
+    #[tf(optional, computed)]
+    pub cidr_block: Tf<String>,
+    #[tf(optional, computed)]
+    pub ip_address: Tf<String>,
+    #[tf(optional, computed)]
+    pub aws_security_group: Tf<String>,
+    #[tf(computed)]
     pub comment: Option<String>,
+    #[tf(computed)]
+    pub id: Option<String>,
+}
+
+impl AccessListDataModel {
+    fn kinds(&self) -> [(&'static str, &Tf<String>); 3] {
+        let a = Self::ATTR;
+        [
+            (a.cidr_block, &self.cidr_block),
+            (a.ip_address, &self.ip_address),
+            (a.aws_security_group, &self.aws_security_group),
+        ]
+    }
 }
 
 /// An entry as the data sources show it: both address forms filled in, no empty strings.
@@ -33,15 +54,14 @@ pub fn flatten_entry(entry: &AccessListEntry, project_id: &str) -> AccessListDat
     let m = flatten(
         entry,
         &AccessListModel {
-            project_id: Some(project_id.to_string()),
+            project_id: Tf::Known(project_id.to_string()),
             ..Default::default()
         },
     );
     // The official data source's id prefers the IP, then the security group, then the block.
     let id_entry = [&m.ip_address, &m.aws_security_group, &m.cidr_block]
         .into_iter()
-        .flatten()
-        .next()
+        .find_map(Tf::known)
         .cloned()
         .unwrap_or_default();
     AccessListDataModel {
@@ -49,12 +69,32 @@ pub fn flatten_entry(entry: &AccessListEntry, project_id: &str) -> AccessListDat
             ("entry", id_entry.as_str()),
             ("project_id", project_id),
         ]))),
-        project_id: Some(project_id.to_string()),
+        project_id: project_id.to_string(),
         cidr_block: m.cidr_block,
         ip_address: m.ip_address,
         aws_security_group: m.aws_security_group,
-        comment: m.comment,
+        comment: m.comment.into_known(),
     }
+}
+
+/// Exactly one of the entry kinds (an unknown one counts as set).
+fn validate_model(config: &AccessListDataModel) -> Diagnostics {
+    let set: Vec<&str> = config
+        .kinds()
+        .into_iter()
+        .filter(|(_, v)| v.is_set())
+        .map(|(k, _)| k)
+        .collect();
+    let mut diags = Diagnostics::new();
+    if set.len() != 1 {
+        let a = AccessListDataModel::ATTR;
+        diags.push(Diagnostic::error_at(
+            AttributePath::root(set.get(1).copied().unwrap_or(a.cidr_block)),
+            "Exactly one of cidr_block, ip_address and aws_security_group is required",
+            "Set one of them to choose the entry.",
+        ));
+    }
+    diags
 }
 
 #[async_trait]
@@ -64,32 +104,15 @@ impl DataSource for ProjectIpAccessListDataSource {
     const TYPE_NAME: &'static str = "mongodbatlas_project_ip_access_list";
 
     fn schema() -> Schema {
-        Schema::new(
-            Block::new()
-                .description("Looks up one IP access list entry.")
-                .attribute(Attribute::string("project_id").required())
-                .attribute(Attribute::string("cidr_block").optional_computed())
-                .attribute(Attribute::string("ip_address").optional_computed())
-                .attribute(Attribute::string("aws_security_group").optional_computed())
-                .attribute(Attribute::string("comment").computed())
-                .attribute(Attribute::string("id").computed()),
-        )
+        Schema::new(AccessListDataModel::block())
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let set: Vec<&str> = ENTRY_KINDS
-            .into_iter()
-            .filter(|k| config.get_attr(k).is_some_and(|v| !v.is_null()))
-            .collect();
-        let mut diags = Diagnostics::new();
-        if set.len() != 1 {
-            diags.push(Diagnostic::error_at(
-                AttributePath::root(set.get(1).copied().unwrap_or("cidr_block")),
-                "Exactly one of cidr_block, ip_address and aws_security_group is required",
-                "Set one of them to choose the entry.",
-            ));
+        match to_model_lenient(config) {
+            Ok(model) => validate_model(&model),
+            Err(_) if !config.is_wholly_known() => Diagnostics::new(),
+            Err(e) => e,
         }
-        diags
     }
 
     async fn read(
@@ -97,16 +120,13 @@ impl DataSource for ProjectIpAccessListDataSource {
         cx: &Context<AtlasClient>,
         config: AccessListDataModel,
     ) -> Result<AccessListDataModel, Diagnostics> {
-        let project_id = config.project_id.clone().unwrap_or_default();
-        let Some(entry) = [
-            &config.cidr_block,
-            &config.ip_address,
-            &config.aws_security_group,
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-        .cloned() else {
+        let project_id = config.project_id.clone();
+        let Some(entry) = config
+            .kinds()
+            .into_iter()
+            .find_map(|(_, v)| v.known())
+            .cloned()
+        else {
             return Err(Diagnostic::error(
                 "Missing access list entry",
                 "Set one of cidr_block, ip_address and aws_security_group.",
@@ -127,9 +147,56 @@ impl DataSource for ProjectIpAccessListDataSource {
             })?;
         let mut out = flatten_entry(&found, &project_id);
         // Echo the configured argument exactly.
-        out.cidr_block = config.cidr_block.or(out.cidr_block);
-        out.ip_address = config.ip_address.or(out.ip_address);
-        out.aws_security_group = config.aws_security_group.or(out.aws_security_group);
+        let echo = |configured: Tf<String>, answered: Tf<String>| {
+            if configured.is_known() {
+                configured
+            } else {
+                answered
+            }
+        };
+        out.cidr_block = echo(config.cidr_block, out.cidr_block);
+        out.ip_address = echo(config.ip_address, out.ip_address);
+        out.aws_security_group = echo(config.aws_security_group, out.aws_security_group);
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exactly_one_entry_kind() {
+        let a = AccessListDataModel::ATTR;
+        let path =
+            |m: &AccessListDataModel| validate_model(m).iter().next().and_then(|d| d.path.clone());
+        let by_ip = AccessListDataModel {
+            ip_address: Tf::Known("1.2.3.4".into()),
+            ..Default::default()
+        };
+        assert_eq!(path(&by_ip), None);
+        let unknown = AccessListDataModel {
+            cidr_block: Tf::Unknown,
+            ..Default::default()
+        };
+        assert_eq!(path(&unknown), None);
+        let both = AccessListDataModel {
+            cidr_block: Tf::Unknown,
+            ..by_ip
+        };
+        assert_eq!(path(&both), Some(AttributePath::root(a.ip_address)));
+        assert_eq!(
+            path(&AccessListDataModel::default()),
+            Some(AttributePath::root(a.cidr_block))
+        );
+    }
+
+    #[test]
+    fn entries_show_both_address_forms() {
+        let m = flatten_entry(&AccessListEntry::ip_address("1.2.3.4"), "p");
+        assert_eq!(m.cidr_block, Tf::Known("1.2.3.4/32".into()));
+        assert_eq!(m.ip_address, Tf::Known("1.2.3.4".into()));
+        assert_eq!(m.aws_security_group, Tf::Null);
+        assert_eq!(m.comment, None);
     }
 }

@@ -7,22 +7,31 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::context::Context;
 use tfplugin::data_source::DataSource;
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::model::{TfModel, TfObject};
+use tfplugin::schema::Schema;
 
 pub struct ProjectIpAccessListsDataSource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Lists a project's IP access list entries.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
 pub struct AccessListsModel {
-    pub project_id: Option<String>,
+    #[tf(required)]
+    pub project_id: String,
+    #[tf(computed, nested)]
     pub results: Option<Vec<AccessListResult>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// One entry of the list (the official schema describes none of these).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
 pub struct AccessListResult {
+    #[tf(computed)]
     pub cidr_block: Option<String>,
+    #[tf(computed)]
     pub ip_address: Option<String>,
+    #[tf(computed)]
     pub aws_security_group: Option<String>,
+    #[tf(computed)]
     pub comment: Option<String>,
 }
 
@@ -33,25 +42,7 @@ impl DataSource for ProjectIpAccessListsDataSource {
     const TYPE_NAME: &'static str = "mongodbatlas_project_ip_access_lists";
 
     fn schema() -> Schema {
-        let s = |n: &str| Attribute::string(n).computed();
-        Schema::new(
-            Block::new()
-                .description("Lists a project's IP access list entries.")
-                .attribute(Attribute::string("project_id").required())
-                .attribute(
-                    Attribute::nested(
-                        "results",
-                        ObjectNesting::List,
-                        vec![
-                            s("cidr_block"),
-                            s("ip_address"),
-                            s("aws_security_group"),
-                            s("comment"),
-                        ],
-                    )
-                    .computed(),
-                ),
-        )
+        Schema::new(AccessListsModel::block())
     }
 
     async fn read(
@@ -59,9 +50,7 @@ impl DataSource for ProjectIpAccessListsDataSource {
         cx: &Context<AtlasClient>,
         config: AccessListsModel,
     ) -> Result<AccessListsModel, Diagnostics> {
-        let Some(project_id) = config.project_id.clone() else {
-            return Err(Diagnostic::error("Missing project_id", "project_id is required.").into());
-        };
+        let project_id = config.project_id;
         let client = cx.client();
         let entries = client
             .access_list()
@@ -79,15 +68,15 @@ impl DataSource for ProjectIpAccessListsDataSource {
             .map(|e| {
                 let m = flatten_entry(e, &project_id);
                 AccessListResult {
-                    cidr_block: m.cidr_block,
-                    ip_address: m.ip_address,
-                    aws_security_group: m.aws_security_group,
+                    cidr_block: m.cidr_block.into_known(),
+                    ip_address: m.ip_address.into_known(),
+                    aws_security_group: m.aws_security_group.into_known(),
                     comment: m.comment,
                 }
             })
             .collect();
         Ok(AccessListsModel {
-            project_id: Some(project_id),
+            project_id,
             results: Some(results),
         })
     }

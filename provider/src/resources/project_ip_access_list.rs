@@ -32,31 +32,72 @@ use std::net::IpAddr;
 use std::time::Duration;
 use tfplugin::context::Context;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::model::{Tf, TfModel, TfObject};
 use tfplugin::path::AttributePath;
 use tfplugin::resource::{
-    CreateRequest, DeleteRequest, PlanContext, ReadRequest, Resource, UpdateRequest,
+    CreateRequest, DeleteRequest, ModelPlan, ReadRequest, Resource, UpdateRequest,
 };
-use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::schema::Schema;
 use tfplugin::timeouts::{timeouts_attribute, Timeouts};
-use tfplugin::value::Value;
+use tfplugin::validators;
 
 pub struct ProjectIpAccessListResource;
-
-/// The three kinds of entry; exactly one is configured.
-pub const ENTRY_KINDS: [&str; 3] = ["cidr_block", "ip_address", "aws_security_group"];
 
 const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(45 * 60);
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+// `Tf` fields: plans read and set unknowns (a `project_id` from a project being created, the
+// `id` and entry forms known only after apply), and validation tells an unknown entry from a
+// missing one.
+/// One entry of a project's IP access list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfModel)]
 pub struct AccessListModel {
-    pub id: Option<String>,
-    pub project_id: Option<String>,
-    pub cidr_block: Option<String>,
-    pub ip_address: Option<String>,
-    pub aws_security_group: Option<String>,
-    pub comment: Option<String>,
+    /// Encoded id (entry, project).
+    #[tf(computed, use_state_for_unknown)]
+    pub id: Tf<String>,
+    /// The project id.
+    #[tf(required, requires_replace)]
+    pub project_id: Tf<String>,
+    /// CIDR block to allow, e.g. 10.0.0.0/24. Exactly one of cidr_block, ip_address and
+    /// aws_security_group.
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
+    pub cidr_block: Tf<String>,
+    /// Single IP address to allow.
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
+    pub ip_address: Tf<String>,
+    /// AWS security group id (needs VPC peering).
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
+    pub aws_security_group: Tf<String>,
+    /// Comment (≤ 80 characters).
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
+    pub comment: Tf<String>,
+    #[tf(attribute = timeouts_attribute(&["read", "delete"]))]
     pub timeouts: Option<Timeouts>,
+}
+
+impl AccessListModel {
+    /// The three kinds of entry (exactly one is configured), with their attribute names.
+    pub fn kinds(&self) -> [(&'static str, &Tf<String>); 3] {
+        let a = Self::ATTR;
+        [
+            (a.cidr_block, &self.cidr_block),
+            (a.ip_address, &self.ip_address),
+            (a.aws_security_group, &self.aws_security_group),
+        ]
+    }
+
+    /// The arguments whose change replaces the entry (the API has no update).
+    fn replaced_by(&self) -> [(&'static str, &Tf<String>); 5] {
+        let a = Self::ATTR;
+        let [cidr, ip, sg] = self.kinds();
+        [
+            cidr,
+            ip,
+            sg,
+            (a.comment, &self.comment),
+            (a.project_id, &self.project_id),
+        ]
+    }
 }
 
 /// `1.2.3.4` → `1.2.3.4/32`, `2001:db8::1` → `2001:db8::1/128`; `None` if not an address.
@@ -91,13 +132,18 @@ fn same_entry(a: &str, b: &str) -> bool {
     matches!((parse(a), parse(b)), (Some(x), Some(y)) if x == y)
 }
 
-/// The official id's `entry`: the CIDR block, else the security group, else the IP.
-fn id_entry(cidr: Option<&str>, ip: Option<&str>, sg: Option<&str>) -> Option<String> {
-    [cidr, sg, ip]
+/// The first of `values` that is set and not empty.
+fn first_non_empty(values: [Option<&str>; 3]) -> Option<String> {
+    values
         .into_iter()
         .flatten()
         .find(|v| !v.is_empty())
         .map(str::to_string)
+}
+
+/// The official id's `entry`: the CIDR block, else the security group, else the IP.
+fn id_entry(cidr: Option<&str>, ip: Option<&str>, sg: Option<&str>) -> Option<String> {
+    first_non_empty([cidr, sg, ip])
 }
 
 pub fn access_list_state_id(project_id: &str, entry: &str) -> String {
@@ -109,11 +155,7 @@ pub fn access_list_state_id(project_id: &str, entry: &str) -> String {
 
 /// The value addressing the entry in API paths: the configured kind.
 fn path_entry(m: &AccessListModel) -> Option<String> {
-    [&m.cidr_block, &m.ip_address, &m.aws_security_group]
-        .into_iter()
-        .flatten()
-        .find(|v| !v.is_empty())
-        .cloned()
+    first_non_empty(m.kinds().map(|(_, v)| v.known_deref()))
 }
 
 /// The API's version of an entry, normalised (both address forms filled in) and spelt as in
@@ -131,28 +173,29 @@ pub fn flatten(entry: &AccessListEntry, prior: &AccessListModel) -> AccessListMo
             ip = cidr.as_deref().and_then(cidr_to_ip);
         }
     }
-    let keep_spelling = |answered: Option<String>, prior: &Option<String>| match (answered, prior) {
-        (Some(a), Some(p)) if same_entry(&a, p) => Some(p.clone()),
+    let keep_spelling = |answered: Option<String>, prior: &Tf<String>| match (answered, prior) {
+        (Some(a), Tf::Known(p)) if same_entry(&a, p) => Some(p.clone()),
         (a, _) => a,
     };
     let cidr = keep_spelling(cidr, &prior.cidr_block);
     let ip = keep_spelling(ip, &prior.ip_address);
-    let comment =
-        non_empty(&entry.comment).or_else(|| prior.comment.clone().filter(String::is_empty));
+    let comment = non_empty(&entry.comment)
+        .or_else(|| prior.comment.known().filter(|c| c.is_empty()).cloned());
     let project_id = prior
         .project_id
-        .clone()
-        .or_else(|| entry.group_id.clone())
+        .known()
+        .or(entry.group_id.as_ref())
+        .cloned()
         .unwrap_or_default();
     let id = id_entry(cidr.as_deref(), ip.as_deref(), sg.as_deref())
         .map(|e| access_list_state_id(&project_id, &e));
     AccessListModel {
-        id,
-        project_id: Some(project_id),
-        cidr_block: cidr,
-        ip_address: ip,
-        aws_security_group: sg,
-        comment,
+        id: id.into(),
+        project_id: Tf::Known(project_id),
+        cidr_block: cidr.into(),
+        ip_address: ip.into(),
+        aws_security_group: sg.into(),
+        comment: comment.into(),
         timeouts: prior.timeouts.clone(),
     }
 }
@@ -160,11 +203,27 @@ pub fn flatten(entry: &AccessListEntry, prior: &AccessListModel) -> AccessListMo
 /// The create body: only the configured kind, and the comment.
 pub fn expand(config: &AccessListModel) -> AccessListEntry {
     AccessListEntry {
-        cidr_block: config.cidr_block.clone(),
-        ip_address: config.ip_address.clone(),
-        aws_security_group: config.aws_security_group.clone(),
-        comment: config.comment.clone(),
+        cidr_block: config.cidr_block.known().cloned(),
+        ip_address: config.ip_address.known().cloned(),
+        aws_security_group: config.aws_security_group.known().cloned(),
+        comment: config.comment.known().cloned(),
         ..Default::default()
+    }
+}
+
+/// The planned forms of an entry configured as `config` (cidr block, IP, security group):
+/// an IP plans its single-address block, a single-address block its IP, the other kinds null.
+/// `None` while no kind is known.
+fn planned_forms(config: &AccessListModel) -> Option<[Tf<String>; 3]> {
+    if let Some(c) = config.cidr_block.known() {
+        Some([Tf::Known(c.clone()), cidr_to_ip(c).into(), Tf::Null])
+    } else if let Some(i) = config.ip_address.known() {
+        Some([ip_to_cidr(i).into(), Tf::Known(i.clone()), Tf::Null])
+    } else {
+        config
+            .aws_security_group
+            .known()
+            .map(|s| [Tf::Null, Tf::Null, Tf::Known(s.clone())])
     }
 }
 
@@ -176,12 +235,11 @@ async fn all_present(
 ) -> Result<Option<Vec<AccessListEntry>>, Error> {
     let mut found = Vec::with_capacity(items.len());
     for item in items {
-        let Some(key) = path_entry(&AccessListModel {
-            cidr_block: item.cidr_block.clone(),
-            ip_address: item.ip_address.clone(),
-            aws_security_group: item.aws_security_group.clone(),
-            ..Default::default()
-        }) else {
+        let Some(key) = first_non_empty([
+            item.cidr_block.as_deref(),
+            item.ip_address.as_deref(),
+            item.aws_security_group.as_deref(),
+        ]) else {
             return Ok(None);
         };
         match client.access_list().get_opt(project_id, &key).await? {
@@ -248,8 +306,8 @@ impl BatchSender<AccessListEntry> for Client {
     }
 }
 
-fn required<'m>(v: &'m Option<String>, name: &str) -> Result<&'m str, Diagnostics> {
-    v.as_deref().ok_or_else(|| {
+fn required<'m>(v: &'m Tf<String>, name: &str) -> Result<&'m str, Diagnostics> {
+    v.known_deref().ok_or_else(|| {
         Diagnostic::error(
             format!("Missing {name}"),
             format!("The access list entry has no {name}."),
@@ -342,52 +400,23 @@ impl Resource for ProjectIpAccessListResource {
     type Model = AccessListModel;
     const TYPE_NAME: &'static str = "mongodbatlas_project_ip_access_list";
 
+    const VALIDATES_MODEL: bool = true;
+    const PLANS_MODEL: bool = true;
+
     fn schema() -> Schema {
-        let entry = |name: &str, text: &str| {
-            Attribute::string(name)
-                .optional_computed()
-                .use_state_for_unknown()
-                .requires_replace()
-                .description(text)
-        };
-        Schema::new(
-            Block::new()
-                .description("One entry of a project's IP access list.")
-                .attribute(
-                    Attribute::string("id")
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("Encoded id (entry, project)."),
-                )
-                .attribute(
-                    Attribute::string("project_id")
-                        .required()
-                        .requires_replace()
-                        .description("The project id."),
-                )
-                .attribute(entry(
-                    "cidr_block",
-                    "CIDR block to allow, e.g. 10.0.0.0/24. Exactly one of cidr_block, ip_address and aws_security_group.",
-                ))
-                .attribute(entry("ip_address", "Single IP address to allow."))
-                .attribute(entry(
-                    "aws_security_group",
-                    "AWS security group id (needs VPC peering).",
-                ))
-                .attribute(entry("comment", "Comment (≤ 80 characters)."))
-                .attribute(timeouts_attribute(&["read", "delete"])),
-        )
+        Schema::new(AccessListModel::block())
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate_model(&self, config: &AccessListModel) -> Diagnostics {
+        let a = AccessListModel::ATTR;
         let mut diags = Diagnostics::new();
-        let present: Vec<&str> = ENTRY_KINDS
+        // Set: known or unknown (a value will be there).
+        let present: Vec<&str> = config
+            .kinds()
             .into_iter()
-            .filter(|k| config.get_attr(k).is_some_and(|v| !v.is_null()))
+            .filter(|(_, v)| v.is_set())
+            .map(|(k, _)| k)
             .collect();
-        let any_unknown = present
-            .iter()
-            .any(|k| config.get_attr(k).is_some_and(Value::is_unknown));
         if present.len() > 1 {
             diags.push(Diagnostic::error_at(
                 AttributePath::root(present[1]),
@@ -397,124 +426,77 @@ impl Resource for ProjectIpAccessListResource {
                     present.join(" and ")
                 ),
             ));
-        } else if present.is_empty() && !any_unknown {
+        } else if present.is_empty() {
             diags.push(Diagnostic::error_at(
-                AttributePath::root("cidr_block"),
+                AttributePath::root(a.cidr_block),
                 "Missing access list entry",
                 "Set exactly one of cidr_block, ip_address and aws_security_group.",
             ));
         }
-        if let Some(ip) = config.get_attr("ip_address").and_then(Value::as_str) {
-            if ip.parse::<IpAddr>().is_err() {
-                diags.push(Diagnostic::error_at(
-                    AttributePath::root("ip_address"),
-                    "Invalid IP address",
-                    format!("{ip:?} is not an IPv4 or IPv6 address."),
-                ));
-            }
-        }
-        if let Some(cidr) = config.get_attr("cidr_block").and_then(Value::as_str) {
-            let ok = cidr.split_once('/').is_some_and(|(a, p)| {
-                match (a.parse::<IpAddr>(), p.parse::<u8>()) {
-                    (Ok(IpAddr::V4(_)), Ok(n)) => n <= 32,
-                    (Ok(IpAddr::V6(_)), Ok(n)) => n <= 128,
-                    _ => false,
-                }
-            });
-            if !ok {
-                diags.push(Diagnostic::error_at(
-                    AttributePath::root("cidr_block"),
-                    "Invalid CIDR block",
-                    format!("{cidr:?} is not in CIDR notation (address/prefix)."),
-                ));
-            }
-        }
+        diags.extend(validators::ip_address(
+            a.ip_address,
+            config.ip_address.known_deref(),
+        ));
+        diags.extend(validators::cidr(
+            a.cidr_block,
+            config.cidr_block.known_deref(),
+        ));
         diags
     }
 
     /// Fills in the computed entry forms (and the id) from the configured one.
-    fn modify_plan(&self, plan: PlanContext<'_>) -> Diagnostics {
-        let config = plan.config;
-        let creating = plan.prior.is_null();
-        let cfg = |k: &str| config.get_attr(k).cloned().unwrap_or(Value::Null);
-        let (cidr, ip, sg) = (
-            cfg("cidr_block"),
-            cfg("ip_address"),
-            cfg("aws_security_group"),
-        );
-        let derived = |v: Option<String>| v.map(Value::string).unwrap_or(Value::Null);
-        let forms: Option<[(&str, Value); 3]> = if let Some(c) = cidr.as_str() {
-            Some([
-                ("cidr_block", Value::string(c)),
-                ("ip_address", derived(cidr_to_ip(c))),
-                ("aws_security_group", Value::Null),
-            ])
-        } else if let Some(i) = ip.as_str() {
-            Some([
-                ("cidr_block", derived(ip_to_cidr(i))),
-                ("ip_address", Value::string(i)),
-                ("aws_security_group", Value::Null),
-            ])
-        } else if let Some(s) = sg.as_str() {
-            Some([
-                ("cidr_block", Value::Null),
-                ("ip_address", Value::Null),
-                ("aws_security_group", Value::string(s)),
-            ])
-        } else {
-            None
-        };
-        let Some(obj) = plan.change.planned.as_object_mut() else {
-            return Diagnostics::new();
-        };
-        if let Some(forms) = forms {
-            for (k, v) in forms {
+    fn plan_model(&self, plan: &mut ModelPlan<'_, AccessListModel>) -> Result<(), Diagnostics> {
+        let creating = plan.is_create();
+        let config = plan.config()?.clone();
+        let prior = plan.prior()?.cloned();
+        let planned = plan.planned()?;
+        if let Some(forms) = planned_forms(&config) {
+            let slots = [
+                &mut planned.cidr_block,
+                &mut planned.ip_address,
+                &mut planned.aws_security_group,
+            ];
+            let before = prior
+                .as_ref()
+                .map_or(Default::default(), |p| p.kinds().map(|(_, v)| v.clone()));
+            for ((slot, form), before) in slots.into_iter().zip(forms).zip(before) {
                 // Keep the prior spelling of the same address (no diff on case or zeros).
-                let keep = match (plan.prior.get_attr(k).and_then(Value::as_str), v.as_str()) {
-                    (Some(p), Some(n)) => same_entry(p, n),
-                    _ => false,
-                };
+                let keep = matches!(
+                    (before, &form),
+                    (Tf::Known(p), Tf::Known(n)) if same_entry(&p, n)
+                );
                 if !keep {
-                    obj.insert(k.to_string(), v);
+                    *slot = form;
                 }
             }
         }
-        if creating && cfg("comment").is_null() {
-            obj.insert("comment".into(), Value::Null);
+        if creating && config.comment.is_null() {
+            planned.comment = Tf::Null;
         }
-        let get = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
-        let all_known = ENTRY_KINDS
-            .iter()
-            .all(|k| obj.get(*k).is_none_or(|v| !v.is_unknown()));
-        let id = match (get("project_id"), all_known) {
+        let all_known = planned.kinds().iter().all(|(_, v)| !v.is_unknown());
+        planned.id = match (planned.project_id.known(), all_known) {
             (Some(p), true) => id_entry(
-                get("cidr_block").as_deref(),
-                get("ip_address").as_deref(),
-                get("aws_security_group").as_deref(),
+                planned.cidr_block.known_deref(),
+                planned.ip_address.known_deref(),
+                planned.aws_security_group.known_deref(),
             )
-            .map(|e| Value::string(access_list_state_id(&p, &e)))
-            .unwrap_or_else(Value::unknown),
-            _ => Value::unknown(),
+            .map_or(Tf::Unknown, |e| Tf::Known(access_list_state_id(p, &e))),
+            _ => Tf::Unknown,
         };
-        obj.insert("id".into(), id);
-        // Replacement is decided on the normalised values.
-        if !creating {
-            let planned = plan.change.planned.clone();
-            plan.change.requires_replace.retain(|p| {
-                !ENTRY_KINDS
-                    .iter()
-                    .chain(["comment", "project_id"].iter())
-                    .any(|k| *p == AttributePath::root(*k))
-            });
-            for k in ENTRY_KINDS.iter().chain(["comment", "project_id"].iter()) {
-                let new = planned.get_attr(k).unwrap_or(&Value::Null);
-                let old = plan.prior.get_attr(k).unwrap_or(&Value::Null);
-                if new.is_unknown() || !new.semantically_equal(old) {
-                    plan.change.requires_replace.push(AttributePath::root(*k));
+        // Replacement is decided on the normalised values. (The schema's requires_replace
+        // already marked what changed before normalising; validation rules out a configured
+        // form that normalising would turn back into the prior value.)
+        if let Some(prior) = prior {
+            let planned = planned.clone();
+            for ((name, new), (_, old)) in
+                planned.replaced_by().into_iter().zip(prior.replaced_by())
+            {
+                if new.is_unknown() || new != old {
+                    plan.requires_replace(AttributePath::root(name));
                 }
             }
         }
-        Diagnostics::new()
+        Ok(())
     }
 
     async fn create(
@@ -626,91 +608,144 @@ impl Resource for ProjectIpAccessListResource {
         _cx: &Context<AtlasClient>,
         id: &str,
     ) -> Result<AccessListModel, Diagnostics> {
-        let (project_id, entry) = split_access_list_import_id(id)
-            .map_err(|e| Diagnostics::from(Diagnostic::error("Invalid import ID", e)))?;
-        let mut model = AccessListModel {
-            project_id: Some(project_id),
-            ..Default::default()
-        };
-        if entry.starts_with("sg-") {
-            model.aws_security_group = Some(entry);
-        } else if entry.contains('/') {
-            model.cidr_block = Some(entry);
-        } else {
-            model.ip_address = Some(entry);
-        }
-        Ok(model)
+        import_stub(id).map_err(|e| Diagnostics::from(Diagnostic::error("Invalid import ID", e)))
     }
+}
+
+/// `{project_id}-{entry}` → the state stub read then fills; the entry's form says its kind.
+fn import_stub(id: &str) -> Result<AccessListModel, String> {
+    let (project_id, entry) = split_access_list_import_id(id)?;
+    let mut model = AccessListModel {
+        project_id: Tf::Known(project_id),
+        ..Default::default()
+    };
+    let kind = if entry.starts_with("sg-") {
+        &mut model.aws_security_group
+    } else if entry.contains('/') {
+        &mut model.cidr_block
+    } else {
+        &mut model.ip_address
+    };
+    *kind = Tf::Known(entry);
+    Ok(model)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tfplugin::model::from_model;
+    use tfplugin::model::{from_model, to_model};
+    use tfplugin::plan::PlannedChange;
     use tfplugin::resource::DynResource;
+    use tfplugin::value::Value;
 
     const P: &str = "6414908c207f4d22f4d8f232";
 
-    fn config(kind: &str, value: &str) -> Value {
-        let schema = <ProjectIpAccessListResource as Resource>::schema();
+    fn known(v: &str) -> Tf<String> {
+        Tf::Known(v.to_string())
+    }
+
+    /// A configuration of one entry (`kind` set to `value`) in project `P`.
+    fn entry(kind: fn(&mut AccessListModel) -> &mut Tf<String>, value: &str) -> AccessListModel {
         let mut m = AccessListModel {
-            project_id: Some(P.into()),
+            project_id: known(P),
             ..Default::default()
         };
-        match kind {
-            "cidr_block" => m.cidr_block = Some(value.into()),
-            "ip_address" => m.ip_address = Some(value.into()),
-            _ => m.aws_security_group = Some(value.into()),
-        }
-        from_model(&m, &schema.ty()).unwrap_or(Value::Null)
+        *kind(&mut m) = known(value);
+        m
     }
 
-    fn plan_create(cfg: &Value) -> Value {
+    fn cidr(m: &mut AccessListModel) -> &mut Tf<String> {
+        &mut m.cidr_block
+    }
+
+    fn ip(m: &mut AccessListModel) -> &mut Tf<String> {
+        &mut m.ip_address
+    }
+
+    fn sg(m: &mut AccessListModel) -> &mut Tf<String> {
+        &mut m.aws_security_group
+    }
+
+    fn value(m: &AccessListModel) -> Value {
+        let ty = <ProjectIpAccessListResource as Resource>::schema().ty();
+        from_model(m, &ty).unwrap_or(Value::Null)
+    }
+
+    /// Plans `config` against `prior` (`None`: create) through the framework, as Terraform
+    /// would; the planned state as a model.
+    fn plan(
+        prior: Option<&AccessListModel>,
+        config: &AccessListModel,
+    ) -> (AccessListModel, PlannedChange) {
         let r = ProjectIpAccessListResource;
-        DynResource::plan(&r, &Value::Null, cfg, cfg)
-            .map(|c| c.planned)
-            .unwrap_or(Value::Null)
+        let prior = prior.map_or(Value::Null, value);
+        let cfg = value(config);
+        // Terraform's proposed new state: the configuration, prior values for computed nulls.
+        let proposed = match (&prior, &cfg) {
+            (Value::Object(p), Value::Object(c)) => Value::Object(
+                c.iter()
+                    .map(|(k, v)| {
+                        let keep = v.is_null() && k != "timeouts";
+                        let v = if keep {
+                            p.get(k).cloned().unwrap_or(Value::Null)
+                        } else {
+                            v.clone()
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            _ => cfg.clone(),
+        };
+        let change = DynResource::plan(&r, &prior, &proposed, &cfg)
+            .unwrap_or_else(|e| panic!("plan failed: {e:?}"));
+        let planned = to_model(&change.planned).unwrap_or_else(|e| panic!("{e:?}"));
+        (planned, change)
     }
 
-    fn s<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
-        v.get_attr(k).and_then(Value::as_str)
+    fn id(entry: &str) -> Tf<String> {
+        Tf::Known(access_list_state_id(P, entry))
     }
 
     #[test]
     fn ip_plans_its_block_and_a_known_id() {
-        let planned = plan_create(&config("ip_address", "1.2.3.4"));
-        assert_eq!(s(&planned, "cidr_block"), Some("1.2.3.4/32"));
-        assert!(planned
-            .get_attr("aws_security_group")
-            .is_some_and(Value::is_null));
-        assert!(planned.get_attr("comment").is_some_and(Value::is_null));
-        assert_eq!(
-            s(&planned, "id"),
-            Some(access_list_state_id(P, "1.2.3.4/32").as_str())
-        );
+        let (planned, _) = plan(None, &entry(ip, "1.2.3.4"));
+        assert_eq!(planned.cidr_block, known("1.2.3.4/32"));
+        assert_eq!(planned.aws_security_group, Tf::Null);
+        assert_eq!(planned.comment, Tf::Null);
+        assert_eq!(planned.id, id("1.2.3.4/32"));
     }
 
     #[test]
     fn single_address_block_plans_its_ip() {
-        let planned = plan_create(&config("cidr_block", "1.2.3.4/32"));
-        assert_eq!(s(&planned, "ip_address"), Some("1.2.3.4"));
-        let planned = plan_create(&config("cidr_block", "10.0.0.0/24"));
-        assert!(planned.get_attr("ip_address").is_some_and(Value::is_null));
-        let planned = plan_create(&config("aws_security_group", "sg-0123abcd"));
-        assert!(planned.get_attr("cidr_block").is_some_and(Value::is_null));
-        assert_eq!(
-            s(&planned, "id"),
-            Some(access_list_state_id(P, "sg-0123abcd").as_str())
-        );
+        let (planned, _) = plan(None, &entry(cidr, "1.2.3.4/32"));
+        assert_eq!(planned.ip_address, known("1.2.3.4"));
+        let (planned, _) = plan(None, &entry(cidr, "10.0.0.0/24"));
+        assert_eq!(planned.ip_address, Tf::Null);
+        let (planned, _) = plan(None, &entry(sg, "sg-0123abcd"));
+        assert_eq!(planned.cidr_block, Tf::Null);
+        assert_eq!(planned.id, id("sg-0123abcd"));
+    }
+
+    #[test]
+    fn unknown_project_or_entry_plans_an_unknown_id() {
+        let mut config = entry(ip, "1.2.3.4");
+        config.project_id = Tf::Unknown;
+        let (planned, _) = plan(None, &config);
+        assert_eq!(planned.cidr_block, known("1.2.3.4/32"));
+        assert_eq!(planned.id, Tf::Unknown);
+        let mut config = entry(ip, "1.2.3.4");
+        config.ip_address = Tf::Unknown;
+        config.comment = Tf::Unknown;
+        let (planned, _) = plan(None, &config);
+        assert_eq!(planned.cidr_block, Tf::Unknown);
+        assert_eq!(planned.comment, Tf::Unknown);
+        assert_eq!(planned.id, Tf::Unknown);
     }
 
     #[test]
     fn flatten_matches_the_plan_whatever_forms_the_api_returns() {
-        let prior = AccessListModel {
-            project_id: Some(P.into()),
-            ip_address: Some("1.2.3.4".into()),
-            ..Default::default()
-        };
+        let prior = entry(ip, "1.2.3.4");
         let only_ip = AccessListEntry::ip_address("1.2.3.4");
         let both = AccessListEntry {
             cidr_block: Some("1.2.3.4/32".into()),
@@ -718,67 +753,87 @@ mod tests {
         };
         for answer in [only_ip, both] {
             let m = flatten(&answer, &prior);
-            assert_eq!(m.cidr_block.as_deref(), Some("1.2.3.4/32"));
-            assert_eq!(m.ip_address.as_deref(), Some("1.2.3.4"));
-            assert_eq!(m.comment, None);
-            assert_eq!(m.id, Some(access_list_state_id(P, "1.2.3.4/32")));
+            assert_eq!(m.cidr_block, known("1.2.3.4/32"));
+            assert_eq!(m.ip_address, known("1.2.3.4"));
+            assert_eq!(m.comment, Tf::Null);
+            assert_eq!(m.id, id("1.2.3.4/32"));
         }
-        let prior6 = AccessListModel {
-            project_id: Some(P.into()),
-            ip_address: Some("2001:DB8::1".into()),
-            ..Default::default()
-        };
+        let prior6 = entry(ip, "2001:DB8::1");
         let m = flatten(&AccessListEntry::ip_address("2001:db8::1"), &prior6);
-        assert_eq!(m.ip_address.as_deref(), Some("2001:DB8::1"));
+        assert_eq!(m.ip_address, known("2001:DB8::1"));
     }
 
     #[test]
     fn unchanged_plan_after_apply_is_empty() {
-        let r = ProjectIpAccessListResource;
-        let schema = <ProjectIpAccessListResource as Resource>::schema();
-        let cfg = config("ip_address", "1.2.3.4");
-        let state = flatten(
-            &AccessListEntry::ip_address("1.2.3.4"),
-            &AccessListModel {
-                project_id: Some(P.into()),
-                ip_address: Some("1.2.3.4".into()),
-                ..Default::default()
-            },
-        );
-        let prior = from_model(&state, &schema.ty()).unwrap_or(Value::Null);
-        let change =
-            DynResource::plan(&r, &prior, &prior, &cfg).unwrap_or_else(|_| panic!("plan failed"));
-        assert_eq!(change.planned, prior);
+        let cfg = entry(ip, "1.2.3.4");
+        let state = flatten(&AccessListEntry::ip_address("1.2.3.4"), &cfg);
+        let (planned, change) = plan(Some(&state), &cfg);
+        assert_eq!(planned, state);
         assert!(change.requires_replace.is_empty());
     }
 
     #[test]
-    fn validation_names_the_attribute() {
-        let r = ProjectIpAccessListResource;
-        let both = Value::object([
-            ("cidr_block", Value::string("1.2.3.0/24")),
-            ("ip_address", Value::string("1.2.3.4")),
-            ("aws_security_group", Value::Null),
-        ]);
-        let d = Resource::validate(&r, &both);
-        assert_eq!(
-            d.iter().next().and_then(|d| d.path.clone()),
-            Some(AttributePath::root("ip_address"))
+    fn another_kind_replaces_the_entry_naming_every_form_that_changes() {
+        let state = flatten(
+            &AccessListEntry::ip_address("1.2.3.4"),
+            &entry(ip, "1.2.3.4"),
         );
-        let none = Value::object([
-            ("cidr_block", Value::Null),
-            ("ip_address", Value::Null),
-            ("aws_security_group", Value::Null),
-        ]);
-        assert!(Resource::validate(&r, &none).iter().next().is_some());
-        let unknown = Value::object([
-            ("cidr_block", Value::unknown()),
-            ("ip_address", Value::Null),
-            ("aws_security_group", Value::Null),
-        ]);
-        assert!(Resource::validate(&r, &unknown).iter().next().is_none());
-        let bad = Value::object([("ip_address", Value::string("1.2.3"))]);
-        assert!(Resource::validate(&r, &bad).iter().next().is_some());
+        // The same address as a block: nothing to do.
+        let (planned, change) = plan(Some(&state), &entry(cidr, "1.2.3.4/32"));
+        assert_eq!(planned, state);
+        assert!(change.requires_replace.is_empty());
+        // A wider block: a new entry, whose IP form goes away.
+        let (planned, change) = plan(Some(&state), &entry(cidr, "10.0.0.0/24"));
+        assert_eq!(planned.ip_address, Tf::Null);
+        assert_eq!(planned.id, id("10.0.0.0/24"));
+        let a = AccessListModel::ATTR;
+        for name in [a.cidr_block, a.ip_address] {
+            assert!(
+                change.requires_replace.contains(&AttributePath::root(name)),
+                "{name}: {:?}",
+                change.requires_replace
+            );
+        }
+    }
+
+    fn error_paths(config: &AccessListModel) -> Vec<AttributePath> {
+        let r = ProjectIpAccessListResource;
+        // Through the framework: the configuration is decoded leniently, unknowns kept.
+        DynResource::validate(&r, &value(config))
+            .iter()
+            .filter_map(|d| d.path.clone())
+            .collect()
+    }
+
+    #[test]
+    fn validation_names_the_attribute() {
+        let a = AccessListModel::ATTR;
+        let mut both = entry(cidr, "1.2.3.0/24");
+        both.ip_address = known("1.2.3.4");
+        assert_eq!(error_paths(&both), [AttributePath::root(a.ip_address)]);
+        let none = AccessListModel::default();
+        assert_eq!(error_paths(&none), [AttributePath::root(a.cidr_block)]);
+        let mut unknown = entry(cidr, "x");
+        unknown.cidr_block = Tf::Unknown;
+        unknown.project_id = Tf::Unknown;
+        assert!(error_paths(&unknown).is_empty());
+        assert_eq!(
+            error_paths(&entry(ip, "1.2.3")),
+            [AttributePath::root(a.ip_address)]
+        );
+        assert_eq!(
+            error_paths(&entry(cidr, "10.0.0.0/33")),
+            [AttributePath::root(a.cidr_block)]
+        );
+    }
+
+    #[test]
+    fn import_reads_the_kind_from_the_entry() {
+        let stub = |entry: &str| import_stub(&format!("{P}-{entry}")).ok();
+        assert_eq!(stub("1.2.3.4"), Some(entry(ip, "1.2.3.4")));
+        assert_eq!(stub("10.0.0.0/24"), Some(entry(cidr, "10.0.0.0/24")));
+        assert_eq!(stub("sg-0123abcd"), Some(entry(sg, "sg-0123abcd")));
+        assert!(import_stub("1.2.3.4").is_err());
     }
 
     #[test]
