@@ -758,13 +758,13 @@ mod tests {
         // `dynamic "roles"` over a value not yet known: the whole set is unknown, and stays so.
         let mut config = value(&config_model());
         if let Some(obj) = config.as_object_mut() {
-            obj.insert("roles".into(), Value::unknown());
+            obj.insert(DatabaseUserModel::ATTR.roles.into(), Value::unknown());
         }
         let change = DynResource::plan(&DatabaseUserResource, &Value::Null, &config, &config)
             .unwrap_or_else(|e| panic!("plan failed: {e:?}"));
         assert!(change
             .planned
-            .get_attr("roles")
+            .get_attr(DatabaseUserModel::ATTR.roles)
             .is_some_and(Value::is_unknown));
         let p: DatabaseUserModel = to_model(&change.planned).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(p.id, Tf::Known(user_state_id(PROJECT, "app", "admin")));
