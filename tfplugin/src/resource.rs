@@ -98,7 +98,16 @@ impl<'a, M: DeserializeOwned + Clone> ModelPlan<'a, M> {
     /// The planned new state, to read or change.
     pub fn planned(&mut self) -> Result<&mut M, Diagnostics> {
         if self.planned.is_none() {
-            let m: M = to_model(&self.change.planned)?;
+            // Strict first; a planned value with unknowns the model cannot hold (a whole list
+            // element unknown) is read leniently: `finish` keeps every wholly unknown value
+            // unknown, whatever the hook did to its zero-valued stand-in.
+            let m: M = match to_model(&self.change.planned) {
+                Ok(m) => m,
+                Err(_) if !self.change.planned.is_wholly_known() => {
+                    to_model_lenient(&self.change.planned)?
+                }
+                Err(e) => return Err(e),
+            };
             self.planned = Some((m.clone(), m));
         }
         Ok(&mut self.planned.as_mut().expect("just set").1)

@@ -73,8 +73,10 @@ pub fn from_model<M: Serialize>(model: &M, ty: &Type) -> Result<Value, Diagnosti
 /// `updated` where it differs from what `original` becomes after a round trip through the
 /// model, `original` everywhere else. A typed plan hook then changes exactly the values it set:
 /// an unknown the model could not hold (an `Option` field) stays unknown, with its refinements.
+///
+/// A wholly unknown original stays unknown: a hook cannot know what an unknown value will be.
 pub fn merge_changes(original: &Value, round_trip: &Value, updated: &Value) -> Value {
-    if round_trip == updated {
+    if round_trip == updated || original.is_unknown() {
         return original.clone();
     }
     match (original, round_trip, updated) {

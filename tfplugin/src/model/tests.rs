@@ -196,7 +196,10 @@ fn data_source_variant_is_computed_but_keys() {
 
 #[test]
 fn conform_moves_values_between_schemas() {
-    let v = thing_value(Value::Number(Number::from_i64(2)), Value::String("pw".into()));
+    let v = thing_value(
+        Value::Number(Number::from_i64(2)),
+        Value::String("pw".into()),
+    );
     let ds_ty = data_source_block(&Thing::block(), &["project_id"]).ty();
     let ds = conform(&v, &ds_ty);
     assert!(ds.get_attr("password_wo").is_none());
@@ -204,4 +207,19 @@ fn conform_moves_values_between_schemas() {
     let back = conform(&ds, &Thing::tf_type());
     assert!(back.get_attr("password_wo").unwrap().is_null());
     assert_eq!(back.get_attr("project_id"), v.get_attr("project_id"));
+}
+
+#[test]
+fn merge_keeps_a_wholly_unknown_element() {
+    let unknown = Value::Unknown(Unknown::default());
+    let original = Value::List(vec![unknown.clone()]);
+    let round_trip = Value::List(vec![Value::Object(Default::default())]);
+    let updated = Value::List(vec![Value::Object(BTreeMap::from([(
+        "x".to_string(),
+        Value::String("changed".into()),
+    )]))]);
+    assert_eq!(
+        merge_changes(&original, &round_trip, &updated),
+        Value::List(vec![unknown])
+    );
 }
