@@ -450,7 +450,7 @@ fn scan_legacy(bytes: &[u8]) -> Result<Scan, Damage> {
 /// The refusal for damage in `path`.
 fn refusal(path: &Path, d: &Damage, intact: usize, marker: &Path) -> String {
     format!(
-        "{path} is damaged at byte {offset}: {what}. Acknowledged writes may be behind it, so the \
+        "{path} is damaged at byte {offset}: {what}. Acknowledged writes may follow it, so the \
          sandbox does not start (nothing was changed). The {intact} write(s) before that byte are \
          intact. Way out: keep a copy of the data dir; then restore {path} from a backup, or \
          start from the writes before the damage and lose the ones after it: \
