@@ -1321,6 +1321,41 @@ mod tests {
         matrix(5, None);
     }
 
+    /// Every byte of every frame flipped, one at a time, and the journal cut at every length:
+    /// always a refused start (or, never seen here, every acknowledged write there).
+    #[test]
+    fn every_single_byte_flip_refuses_to_start() {
+        let pristine = tmp();
+        let acked = build(pristine.path(), 3, None);
+        let journal = std::fs::read(pristine.path().join(JOURNAL)).expect("journal");
+        assert_eq!(frames_of(&journal).len(), 4);
+        let copy = copy_dir(pristine.path());
+        let path = copy.path().join(JOURNAL);
+        for i in 0..journal.len() {
+            let mut bytes = journal.clone();
+            bytes[i] ^= 0x01;
+            std::fs::write(&path, &bytes).expect("written");
+            match Persister::open_with(copy.path(), u64::MAX) {
+                Err(e) => assert!(e.contains("journal.bin"), "byte {i}: {e}"),
+                Ok((_, store)) => {
+                    let names: HashSet<String> = store
+                        .map(|s| s.orgs.into_iter().map(|o| o.name).collect())
+                        .unwrap_or_default();
+                    assert!(
+                        acked.iter().all(|n| names.contains(n)),
+                        "byte {i}: started without an acknowledged write"
+                    );
+                }
+            }
+        }
+        // And cut at every length short of the whole: it ends before an acknowledged write.
+        for cut in 0..journal.len() {
+            std::fs::write(&path, &journal[..cut]).expect("written");
+            let e = Persister::open_with(copy.path(), u64::MAX).expect_err("cut refused");
+            assert!(e.contains("lost acknowledged writes"), "cut at {cut}: {e}");
+        }
+    }
+
     #[test]
     fn corruption_matrix_after_a_snapshot() {
         // Writes 0..=4 in the snapshot, 5..=8 in the journal.
