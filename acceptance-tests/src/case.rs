@@ -276,10 +276,23 @@ struct Import {
 }
 
 enum Kind {
-    Apply { config: String },
-    PlanOnly { config: String },
+    Apply {
+        config: String,
+    },
+    PlanOnly {
+        config: String,
+    },
     ImportVerify(Import),
-    Disappears { address: String, delete: AsyncFn },
+    Disappears {
+        address: String,
+        delete: AsyncFn,
+    },
+    /// Out-of-band change, then the refreshing plan must propose `expect` for `address`.
+    OutOfBand {
+        address: String,
+        change: AsyncFn,
+        expect: Expected,
+    },
 }
 
 /// One step of a [`Case`]; build it with [`Step::apply`], [`Step::plan_only`],
@@ -346,6 +359,20 @@ impl Step {
         Step::new(Kind::Disappears {
             address: address.to_string(),
             delete: boxed(delete),
+        })
+    }
+
+    /// Runs `change` (the object modified behind terraform's back, not deleted), then requires
+    /// the next refreshing plan to detect the drift and update `address` in place.
+    pub fn drift<F, Fut>(address: &str, change: F) -> Step
+    where
+        F: Fn(Ctx) -> Fut + 'static,
+        Fut: Future<Output = Result<()>> + 'static,
+    {
+        Step::new(Kind::OutOfBand {
+            address: address.to_string(),
+            change: boxed(change),
+            expect: Expected::UpdateInPlace,
         })
     }
 
@@ -527,6 +554,7 @@ impl Step {
             Kind::PlanOnly { .. } => "plan_only".to_string(),
             Kind::ImportVerify(import) => format!("import_verify {}", import.address),
             Kind::Disappears { address, .. } => format!("disappears {address}"),
+            Kind::OutOfBand { address, .. } => format!("drift {address}"),
         };
         for (address, expected) in &self.actions {
             let _ = write!(s, ", expect {expected} of {address}");
@@ -677,7 +705,15 @@ impl Runner<'_> {
             Kind::Apply { config } => self.apply(step, config).await,
             Kind::PlanOnly { config } => self.plan_only(step, config).await,
             Kind::ImportVerify(import) => self.import_verify(i, step, import).await,
-            Kind::Disappears { address, delete } => self.disappears(step, address, delete).await,
+            Kind::Disappears { address, delete } => {
+                self.out_of_band(step, address, delete, &Expected::Create)
+                    .await
+            }
+            Kind::OutOfBand {
+                address,
+                change,
+                expect,
+            } => self.out_of_band(step, address, change, expect).await,
         }
     }
 
@@ -820,7 +856,13 @@ impl Runner<'_> {
         Ok(())
     }
 
-    async fn disappears(&mut self, step: &Step, address: &str, delete: &AsyncFn) -> Result<()> {
+    async fn out_of_band(
+        &mut self,
+        step: &Step,
+        address: &str,
+        delete: &AsyncFn,
+        expect: &Expected,
+    ) -> Result<()> {
         let state = self
             .state
             .clone()
@@ -831,7 +873,7 @@ impl Runner<'_> {
         );
         delete(self.ctx(state, &self.wd.dir))
             .await
-            .context("deleting the object out of band")?;
+            .context("changing the object out of band")?;
         if let Some(config) = &self.last_config {
             self.wd.write_config(config)?;
         }
@@ -846,8 +888,8 @@ impl Runner<'_> {
         let plan = show_plan(&wd).await?;
         let actions = actions_for(&plan, address);
         ensure!(
-            Expected::Create.matches(&actions),
-            "after deleting {address} out of band the plan should create it, but plans {actions:?}:\n{}",
+            expect.matches(&actions),
+            "after changing {address} out of band the plan should {expect} it, but plans {actions:?}:\n{}",
             planned.stdout
         );
         check_plan(step, &plan, &wd).await

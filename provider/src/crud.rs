@@ -25,7 +25,7 @@ use std::marker::PhantomData;
 use tfplugin::context::Context;
 use tfplugin::data_source::DynDataSource;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::model::{conform, data_source_block, from_model, to_model, TfObject};
+use tfplugin::model::{conform, data_source_block, from_model, to_model_lenient, TfObject};
 use tfplugin::resource::{
     CreateRequest, DeleteRequest, DynResource, ModelPlan, ReadRequest, Resource, UpdateRequest,
 };
@@ -63,6 +63,12 @@ pub trait AtlasResource: Sized + Send + Sync + 'static {
     fn import_stub(id: &str) -> Option<Self::Model>;
     /// The state for `remote`; `prior` (plan or state) supplies what the API does not return.
     fn flatten(remote: &Self::Remote, prior: &Self::Model) -> Self::Model;
+
+    /// The data source's answer: by default [`AtlasResource::flatten`] with the lookup as prior
+    /// (override when `flatten` keeps what the prior leaves null).
+    fn flatten_lookup(remote: &Self::Remote, query: &Self::Model) -> Self::Model {
+        Self::flatten(remote, query)
+    }
 
     async fn create(
         cx: &Context<AtlasClient>,
@@ -277,11 +283,12 @@ impl<T: AtlasResource> DynDataSource<AtlasClient> for Lookup<T> {
 
     async fn read(&self, cx: &Context<AtlasClient>, config: &Value) -> Result<Value, Diagnostics> {
         let resource_ty = T::Model::block().ty();
-        let query: T::Model = to_model(&conform(config, &resource_ty))?;
+        // Lenient: the attributes a data source computes are null in its configuration.
+        let query: T::Model = to_model_lenient(&conform(config, &resource_ty))?;
         let key = key_of::<T>(&query)?;
         let what = format!("reading {} {key}", noun::<T>());
         let remote = calls::read(cx, &what, || T::read(cx, &key)).await?;
-        let state = from_model(&T::flatten(&remote, &query), &resource_ty)?;
+        let state = from_model(&T::flatten_lookup(&remote, &query), &resource_ty)?;
         Ok(conform(&state, &self.schema().ty()))
     }
 }

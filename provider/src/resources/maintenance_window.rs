@@ -191,6 +191,19 @@ impl AtlasResource for MaintenanceWindow {
         patch(cx, &GroupId::from(&plan.project_id), plan, None).await
     }
 
+    /// The data source reports every attribute, the day and hour included.
+    fn flatten_lookup(
+        w: &GroupMaintenanceWindow,
+        query: &MaintenanceWindowModel,
+    ) -> MaintenanceWindowModel {
+        let all = MaintenanceWindowModel {
+            day_of_week: Some(0),
+            hour_of_day: Some(0),
+            ..query.clone()
+        };
+        Self::flatten(w, &all)
+    }
+
     /// A PATCH is safe to repeat, and the window always exists: never adopt, re-send.
     async fn find_created(
         _cx: &Context<AtlasClient>,

@@ -10,7 +10,8 @@ use serde::forward_to_deserialize_any;
 #[derive(Clone, Copy)]
 pub(super) struct ValueDeserializer<'de> {
     value: &'de Value,
-    /// Unknown reads as the zero value of a plain field (see `to_model_lenient`).
+    /// Unknown reads as the zero value of a plain field, and null as an empty collection
+    /// (see `to_model_lenient`).
     lenient: bool,
 }
 
@@ -143,7 +144,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.lenient && matches!(self.value, Value::Unknown(_)) {
+        if self.lenient && self.is_absent() {
             return visitor.visit_seq(SeqDeserializer::<_, Error>::new(std::iter::empty::<
                 ValueDeserializer<'de>,
             >()));
@@ -152,7 +153,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.lenient && matches!(self.value, Value::Unknown(_)) {
+        if self.lenient && self.is_absent() {
             return visitor.visit_map(MapDeserializer::<_, Error>::new(std::iter::empty::<(
                 BorrowedStrDeserializer<'de, Error>,
                 ValueDeserializer<'de>,

@@ -36,7 +36,8 @@ pub fn to_model<M: DeserializeOwned>(value: &Value) -> Result<M, Diagnostics> {
 }
 
 /// [`to_model`] for configuration that may hold unknowns anywhere: a plain (not `Option`, not
-/// [`Tf`]) field that is unknown reads as its zero value instead of failing.
+/// [`Tf`]) field that is unknown reads as its zero value instead of failing, and a plain
+/// collection that is null as empty (a block list read through a data source's schema).
 pub fn to_model_lenient<M: DeserializeOwned>(value: &Value) -> Result<M, Diagnostics> {
     decode(value, true)
 }
@@ -74,9 +75,11 @@ pub fn from_model<M: Serialize>(model: &M, ty: &Type) -> Result<Value, Diagnosti
 /// model, `original` everywhere else. A typed plan hook then changes exactly the values it set:
 /// an unknown the model could not hold (an `Option` field) stays unknown, with its refinements.
 ///
-/// A wholly unknown original stays unknown: a hook cannot know what an unknown value will be.
+/// An unknown the model could not hold (read as a zero-valued stand-in, e.g. a whole list
+/// element) stays unknown whatever the hook did to the stand-in; an unknown the model held as
+/// [`Tf::Unknown`] is the hook's to set.
 pub fn merge_changes(original: &Value, round_trip: &Value, updated: &Value) -> Value {
-    if round_trip == updated || original.is_unknown() {
+    if round_trip == updated || (original.is_unknown() && !round_trip.is_unknown()) {
         return original.clone();
     }
     match (original, round_trip, updated) {

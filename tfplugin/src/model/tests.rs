@@ -210,6 +210,13 @@ fn conform_moves_values_between_schemas() {
 }
 
 #[test]
+fn merge_sets_an_unknown_the_model_held() {
+    let unknown = Value::Unknown(Unknown::default());
+    let known = Value::String("x".into());
+    assert_eq!(merge_changes(&unknown, &unknown, &known), known);
+}
+
+#[test]
 fn merge_keeps_a_wholly_unknown_element() {
     let unknown = Value::Unknown(Unknown::default());
     let original = Value::List(vec![unknown.clone()]);
