@@ -11,12 +11,12 @@
 
 use crate::AtlasClient;
 use atlas_admin_sdk::Client;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::model::{TfModel, TfObject};
 use tfplugin::path::AttributePath;
 use tfplugin::provider::ConfigureRequest;
-use tfplugin::schema::{Attribute, Block, BlockNesting, NestedBlock, Schema};
-use tfplugin::value::Value;
+use tfplugin::schema::Schema;
 
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 const GOV_BASE_URL: &str = "https://cloud.mongodbgov.com";
@@ -61,79 +61,74 @@ pub async fn revoke_at_exit() {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The `provider "mongodbatlas"` block.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
 pub struct ProviderConfig {
+    /// Atlas programmatic API key, public part (HTTP digest user).
+    #[tf(optional)]
     pub public_key: Option<String>,
+    /// Atlas programmatic API key, private part.
+    #[tf(optional, sensitive)]
     pub private_key: Option<String>,
+    /// Service account client id.
+    #[tf(optional)]
     pub client_id: Option<String>,
+    /// Service account client secret.
+    #[tf(optional, sensitive)]
     pub client_secret: Option<String>,
+    /// A service account access token.
+    #[tf(optional, sensitive)]
     pub access_token: Option<String>,
+    /// Atlas base URL; defaults to https://cloud.mongodb.com.
+    #[tf(optional)]
     pub base_url: Option<String>,
+    /// App Services admin API base URL.
+    #[tf(optional)]
     pub realm_base_url: Option<String>,
+    /// Use Atlas for Government (https://cloud.mongodbgov.com).
+    #[tf(optional)]
     pub is_mongodbgov_cloud: Option<bool>,
+    /// AWS Secrets Manager secret holding the credentials.
+    #[tf(optional)]
     pub secret_name: Option<String>,
+    /// AWS region of the secret.
+    #[tf(optional)]
     pub region: Option<String>,
+    /// AWS STS endpoint.
+    #[tf(optional)]
     pub sts_endpoint: Option<String>,
+    /// AWS access key id for STS.
+    #[tf(optional)]
     pub aws_access_key_id: Option<String>,
+    /// AWS secret access key for STS.
+    #[tf(optional, sensitive)]
     pub aws_secret_access_key: Option<String>,
+    /// AWS session token for STS.
+    #[tf(optional, sensitive)]
     pub aws_session_token: Option<String>,
+    #[tf(block, max_items = 1)]
     #[serde(default)]
     pub assume_role: Vec<AssumeRole>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
 pub struct AssumeRole {
+    #[tf(optional)]
     pub role_arn: Option<String>,
 }
 
 pub fn schema() -> Schema {
-    let s = |name: &str, text: &str| Attribute::string(name).optional().description(text);
-    Schema::new(
-        Block::new()
-            .attribute(s(
-                "public_key",
-                "Atlas programmatic API key, public part (HTTP digest user).",
-            ))
-            .attribute(s("private_key", "Atlas programmatic API key, private part.").sensitive())
-            .attribute(s("client_id", "Service account client id."))
-            .attribute(s("client_secret", "Service account client secret.").sensitive())
-            .attribute(s("access_token", "A service account access token.").sensitive())
-            .attribute(s(
-                "base_url",
-                "Atlas base URL; defaults to https://cloud.mongodb.com.",
-            ))
-            .attribute(s("realm_base_url", "App Services admin API base URL."))
-            .attribute(
-                Attribute::bool("is_mongodbgov_cloud")
-                    .optional()
-                    .description("Use Atlas for Government (https://cloud.mongodbgov.com)."),
-            )
-            .attribute(s(
-                "secret_name",
-                "AWS Secrets Manager secret holding the credentials.",
-            ))
-            .attribute(s("region", "AWS region of the secret."))
-            .attribute(s("sts_endpoint", "AWS STS endpoint."))
-            .attribute(s("aws_access_key_id", "AWS access key id for STS."))
-            .attribute(s("aws_secret_access_key", "AWS secret access key for STS.").sensitive())
-            .attribute(s("aws_session_token", "AWS session token for STS.").sensitive())
-            .block(
-                NestedBlock::new(
-                    "assume_role",
-                    BlockNesting::List,
-                    Block::new().attribute(Attribute::string("role_arn").optional()),
-                )
-                .items(0, 1),
-            ),
-    )
+    Schema::new(ProviderConfig::block())
 }
 
-pub fn validate(config: &Value) -> Diagnostics {
+pub fn validate(config: &ProviderConfig) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    if let Some(Value::String(key)) = config.get_attr("public_key") {
-        if key.starts_with("mdb_sa") {
-            diags.push(service_account_in_public_key());
-        }
+    if config
+        .public_key
+        .as_deref()
+        .is_some_and(|key| key.starts_with("mdb_sa"))
+    {
+        diags.push(service_account_in_public_key());
     }
     diags
 }
@@ -163,7 +158,7 @@ fn credential_pair<'a>(
 
 fn service_account_in_public_key() -> Diagnostic {
     Diagnostic::error_at(
-        AttributePath::root("public_key"),
+        AttributePath::root(ProviderConfig::ATTR.public_key),
         "Service account id given as public_key",
         "The value looks like a service account client id (mdb_sa…). Set client_id and client_secret instead.",
     )

@@ -20,7 +20,6 @@ use tfplugin::diagnostics::Diagnostics;
 use tfplugin::provider::{ConfigureRequest, Provider};
 use tfplugin::resource::DynResource;
 use tfplugin::schema::Schema;
-use tfplugin::value::Value;
 
 /// The address Terraform knows this provider by; configurations keep `source = "mongodb/mongodbatlas"`.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/mongodb/mongodbatlas";
@@ -68,7 +67,7 @@ impl Provider for AtlasProvider {
         config::schema()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate_config(&self, config: &config::ProviderConfig) -> Diagnostics {
         config::validate(config)
     }
 

@@ -122,7 +122,11 @@ pub fn provider_schemas() -> Json {
         .iter()
         .map(|d| (d.type_name().to_string(), schema(&d.schema())))
         .collect();
-    json!({ "resource_schemas": resources, "data_source_schemas": data_sources })
+    json!({
+        "provider": schema(&crate::config::schema()),
+        "resource_schemas": resources,
+        "data_source_schemas": data_sources,
+    })
 }
 
 #[test]

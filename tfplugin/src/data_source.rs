@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::diagnostics::Diagnostics;
-use crate::model::{from_model, to_model};
+use crate::model::{from_model, to_model, to_model_lenient};
 use crate::schema::Schema;
 use crate::value::Value;
 use async_trait::async_trait;
@@ -25,9 +25,14 @@ pub trait DataSource: Send + Sync + 'static {
         config: Self::Model,
     ) -> Result<Self::Model, Diagnostics>;
 
-    fn validate(&self, _config: &Value) -> Diagnostics {
+    /// Checks on the typed configuration (decoded leniently, as for resources: use
+    /// [`crate::model::Tf`] fields where unknown must be told apart).
+    fn validate_model(&self, _config: &Self::Model) -> Diagnostics {
         Diagnostics::new()
     }
+
+    /// Whether [`DataSource::validate_model`] is implemented (saves decoding every config).
+    const VALIDATES_MODEL: bool = false;
 }
 
 #[async_trait]
@@ -49,7 +54,15 @@ impl<D: DataSource> DynDataSource<D::Client> for D {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        DataSource::validate(self, config)
+        if !D::VALIDATES_MODEL {
+            return Diagnostics::new();
+        }
+        match to_model_lenient::<D::Model>(config) {
+            Ok(model) => self.validate_model(&model),
+            // An unknown where the model needs a value: checked again once it is known.
+            Err(_) if !config.is_wholly_known() => Diagnostics::new(),
+            Err(e) => e,
+        }
     }
 
     async fn read(&self, cx: &Context<D::Client>, config: &Value) -> Result<Value, Diagnostics> {

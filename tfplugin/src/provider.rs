@@ -4,7 +4,6 @@ use crate::data_source::DynDataSource;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::resource::DynResource;
 use crate::schema::Schema;
-use crate::value::Value;
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use std::sync::Mutex;
@@ -51,7 +50,9 @@ pub trait Provider: Send + Sync + 'static {
 
     fn schema(&self) -> Schema;
 
-    fn validate(&self, _config: &Value) -> Diagnostics {
+    /// Checks on the typed provider block (decoded leniently: unknown plain fields read as
+    /// their zero value).
+    fn validate_config(&self, _config: &Self::Config) -> Diagnostics {
         Diagnostics::new()
     }
 

@@ -37,14 +37,6 @@ pub struct DeleteRequest<M> {
     pub prior: M,
 }
 
-/// The plan at value level, for resources that need to adjust the generic plan
-/// (normalised values, cross-attribute rules).
-pub struct PlanContext<'a> {
-    pub prior: &'a Value,
-    pub config: &'a Value,
-    pub change: &'a mut PlannedChange,
-}
-
 /// The plan as typed models, for [`Resource::plan_model`]. Each model is decoded on first
 /// use; changes made to [`ModelPlan::planned`] are merged back into the planned value so that
 /// only the values the hook set change (unknowns the model cannot hold stay unknown).
@@ -190,12 +182,7 @@ pub trait Resource: Send + Sync + 'static {
         .into())
     }
 
-    /// Cross-attribute checks on configuration, which may still hold unknown values.
-    fn validate(&self, _config: &Value) -> Diagnostics {
-        Diagnostics::new()
-    }
-
-    /// Checks on the typed configuration (decoded with [`to_model_lenient`]: use
+    /// Checks on the typed configuration, which may still hold unknown values (decoded with [`to_model_lenient`]: use
     /// [`crate::model::Tf`] fields where unknown must be told apart). Composable checks are in
     /// [`crate::validators`].
     fn validate_model(&self, _config: &Self::Model) -> Diagnostics {
@@ -212,11 +199,6 @@ pub trait Resource: Send + Sync + 'static {
 
     /// Whether [`Resource::plan_model`] is implemented (saves decoding every plan).
     const PLANS_MODEL: bool = false;
-
-    /// Adjusts the generic plan (see [`crate::plan`]).
-    fn modify_plan(&self, _plan: PlanContext<'_>) -> Diagnostics {
-        Diagnostics::new()
-    }
 
     /// Converts stored state (JSON attributes) written by schema `version` into the current
     /// shape. The default accepts only the current version.
@@ -323,7 +305,6 @@ impl<R: Resource> DynResource<R::Client> for R {
                 }
             }
         }
-        diags.extend(Resource::validate(self, config));
         if R::VALIDATES_MODEL {
             match to_model_lenient::<R::Model>(config) {
                 Ok(model) => diags.extend(self.validate_model(&model)),
@@ -346,12 +327,8 @@ impl<R: Resource> DynResource<R::Client> for R {
         if change.planned.is_null() {
             return Ok(change);
         }
-        let mut diags = self.modify_plan(PlanContext {
-            prior,
-            config,
-            change: &mut change,
-        });
-        if R::PLANS_MODEL && !diags.has_errors() {
+        let mut diags = Diagnostics::new();
+        if R::PLANS_MODEL {
             let mut typed = ModelPlan::new(prior, config, &mut change);
             let result = self
                 .plan_model(&mut typed)

@@ -421,7 +421,11 @@ where
             "ValidateProviderConfig",
             Ok((&inner.provider, &ty)),
             req.config.as_ref(),
-            |p, config| p.validate(config),
+            |p, config| match crate::model::to_model_lenient::<P::Config>(config) {
+                Ok(config) => p.validate_config(&config),
+                Err(_) if !config.is_wholly_known() => Diagnostics::new(),
+                Err(e) => e,
+            },
         )
         .await;
         Ok(Response::new(pb::validate_provider_config::Response {

@@ -86,8 +86,10 @@ impl Resource for Thing {
         )
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        match config.get_attr("name").and_then(Value::as_str) {
+    const VALIDATES_MODEL: bool = true;
+
+    fn validate_model(&self, config: &ThingModel) -> Diagnostics {
+        match config.name.as_deref() {
             Some("bad") => Diagnostic::error_at(AttributePath::root("name"), "bad name", "").into(),
             _ => Diagnostics::new(),
         }

@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 use tfplugin::context::Context;
 use tfplugin::data_source::DataSource;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::model::{to_model_lenient, Tf, TfModel, TfObject};
+use tfplugin::model::{Tf, TfModel, TfObject};
 use tfplugin::path::AttributePath;
 use tfplugin::schema::Schema;
-use tfplugin::value::Value;
 
 pub struct ProjectDataSource;
 
@@ -77,12 +76,10 @@ impl DataSource for ProjectDataSource {
         Schema::new(ProjectDataModel::block())
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        match to_model_lenient(config) {
-            Ok(model) => validate_model(&model),
-            Err(_) if !config.is_wholly_known() => Diagnostics::new(),
-            Err(e) => e,
-        }
+    const VALIDATES_MODEL: bool = true;
+
+    fn validate_model(&self, config: &ProjectDataModel) -> Diagnostics {
+        validate_model(config)
     }
 
     async fn read(
