@@ -26,6 +26,7 @@ mod control;
 mod error;
 mod extract;
 mod faults;
+mod lifecycle;
 mod oauth;
 pub mod openapi;
 mod pagination;

@@ -29,6 +29,7 @@ use super::projects::find_project;
 use super::{api_url, respond, self_links};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, Query};
+use crate::lifecycle::{self, Life, Phases, Then, Timed};
 use crate::pagination::ListParams;
 use crate::store::{timestamp, Project, Store};
 use crate::AppState;
@@ -424,16 +425,37 @@ pub fn delete_entry(
     Ok(())
 }
 
-/// PENDING while the change propagates (`transition_seconds` after creation), then ACTIVE.
-pub fn entry_status(entry: &Entry, now: DateTime<Utc>, transition_seconds: f64) -> &'static str {
-    let millis = (transition_seconds * 1000.0).round();
-    // Config validation keeps transition_seconds finite and >= 0; the cast saturates.
-    let settle = chrono::Duration::milliseconds(millis as i64);
-    if now < entry.created + settle {
-        "PENDING"
-    } else {
-        "ACTIVE"
+/// An entry's propagation status, declared with [`crate::lifecycle`]: PENDING for
+/// `transition_seconds` after the entry was added, then ACTIVE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryStatus {
+    Pending,
+    Active,
+}
+
+impl Phases for EntryStatus {
+    const TIMED: &'static [Timed<Self>] = &[Timed {
+        from: EntryStatus::Pending,
+        then: Then::Phase(EntryStatus::Active),
+        lasts: 1.0,
+    }];
+    const REQUESTS: &'static [lifecycle::Request<Self>] = &[];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Active => "ACTIVE",
+        }
     }
+}
+
+/// The entry's status at `now` (its life starts PENDING when it was added; the current
+/// `transition_seconds` applies).
+pub fn entry_status(entry: &Entry, now: DateTime<Utc>, transition_seconds: f64) -> &'static str {
+    let unit = lifecycle::unit(transition_seconds);
+    Life::start(EntryStatus::Pending, entry.created, unit)
+        .phase_at(now, unit)
+        .name()
 }
 
 /// Mark the project's access list as being written; `None` when a POST is already in

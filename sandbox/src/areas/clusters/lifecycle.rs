@@ -1,11 +1,15 @@
-//! The stored cluster and its asynchronous state machine.
+//! The stored cluster and its declared lifecycle ([`crate::lifecycle`]): CREATING and
+//! UPDATING settle to IDLE, DELETING ends in removal, each after `transition_seconds`; an
+//! update while CREATING keeps CREATING (its clock restarts), while UPDATING or IDLE enters
+//! UPDATING; a deletion is accepted in every phase but DELETING.
 //!
-//! Transitions are evaluated lazily from timestamps (no background tasks): a cluster in
-//! CREATING/UPDATING is IDLE once `settles_at` has passed, and a DELETING one is gone.
-//! [`settle`] makes that explicit in the store; [`is_gone`] answers it without mutating.
+//! Transitions are evaluated lazily from timestamps (no background tasks): [`settle`] makes
+//! them explicit in the store; [`Cluster::is_gone`] answers without mutating.
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
+
+use crate::lifecycle::{Life, Phases, Request, Then, Timed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Phase {
@@ -17,6 +21,42 @@ pub enum Phase {
 
 impl Phase {
     pub fn state_name(self) -> &'static str {
+        self.name()
+    }
+}
+
+const fn timed(from: Phase, then: Then<Phase>) -> Timed<Phase> {
+    Timed {
+        from,
+        then,
+        lasts: 1.0,
+    }
+}
+
+const fn request(from: Phase, requested: Phase, becomes: Phase) -> Request<Phase> {
+    Request {
+        from,
+        requested,
+        becomes,
+    }
+}
+
+impl Phases for Phase {
+    const TIMED: &'static [Timed<Self>] = &[
+        timed(Phase::Creating, Then::Phase(Phase::Idle)),
+        timed(Phase::Updating, Then::Phase(Phase::Idle)),
+        timed(Phase::Deleting, Then::Gone),
+    ];
+    const REQUESTS: &'static [Request<Self>] = &[
+        request(Phase::Creating, Phase::Updating, Phase::Creating),
+        request(Phase::Updating, Phase::Updating, Phase::Updating),
+        request(Phase::Idle, Phase::Updating, Phase::Updating),
+        request(Phase::Creating, Phase::Deleting, Phase::Deleting),
+        request(Phase::Updating, Phase::Deleting, Phase::Deleting),
+        request(Phase::Idle, Phase::Deleting, Phase::Deleting),
+    ];
+
+    fn name(self) -> &'static str {
         match self {
             Self::Creating => "CREATING",
             Self::Updating => "UPDATING",
@@ -36,28 +76,26 @@ pub struct Cluster {
     pub config: Map<String, Value>,
     /// `ClusterDescriptionProcessArgs20240805` fields, every key present.
     pub process_args: Map<String, Value>,
-    pub phase: Phase,
-    /// When the current transitional phase ends (ignored when IDLE).
-    pub settles_at: DateTime<Utc>,
+    /// `phase` and `settles_at` (when the current transitional phase ends).
+    #[serde(flatten)]
+    pub life: Life<Phase>,
 }
 
 impl Cluster {
-    /// The phase as of `now` (a finished DELETING reports DELETING; see [`is_gone`]).
+    /// The stored phase (settle first for the current one).
+    #[cfg(test)]
+    pub fn phase(&self) -> Phase {
+        self.life.phase
+    }
+
+    /// The phase as of `now` (a finished DELETING reports DELETING; see [`Cluster::is_gone`]).
     pub fn phase_at(&self, now: DateTime<Utc>) -> Phase {
-        match self.phase {
-            Phase::Creating | Phase::Updating if now >= self.settles_at => Phase::Idle,
-            p => p,
-        }
+        // Every cluster phase lasts one unit, already counted in `settles_at`.
+        self.life.phase_at(now, Duration::zero())
     }
 
     pub fn is_gone(&self, now: DateTime<Utc>) -> bool {
-        self.phase == Phase::Deleting && now >= self.settles_at
-    }
-
-    /// Enter a transitional phase lasting `transition`.
-    pub fn begin(&mut self, phase: Phase, now: DateTime<Utc>, transition: Duration) {
-        self.phase = phase;
-        self.settles_at = now + transition;
+        self.life.is_gone(now, Duration::zero())
     }
 
     pub fn bool_field(&self, name: &str) -> bool {
@@ -91,17 +129,14 @@ impl Cluster {
 /// Apply every transition that has finished by `now`: settle CREATING/UPDATING to IDLE and
 /// drop clusters whose deletion is complete.
 pub fn settle(clusters: &mut Vec<Cluster>, now: DateTime<Utc>) {
-    clusters.retain(|c| !c.is_gone(now));
-    for c in clusters.iter_mut() {
-        c.phase = c.phase_at(now);
-    }
+    clusters.retain_mut(|c| c.life.settle(now, Duration::zero()));
 }
 
 /// Finish every pending transition immediately (control plane). Returns how many changed.
 pub fn complete_all(clusters: &mut Vec<Cluster>, now: DateTime<Utc>) -> usize {
-    let pending = clusters.iter().filter(|c| c.phase != Phase::Idle).count();
+    let pending = clusters.iter().filter(|c| c.life.is_pending()).count();
     for c in clusters.iter_mut() {
-        c.settles_at = c.settles_at.min(now);
+        c.life.finish_now(now);
     }
     settle(clusters, now);
     pending
@@ -114,7 +149,7 @@ pub fn count_active(clusters: &[Cluster], now: DateTime<Utc>) -> usize {
 
 /// `transition_seconds` as a chrono duration (millisecond precision).
 pub fn transition(seconds: f64) -> Duration {
-    Duration::milliseconds((seconds.max(0.0) * 1000.0).round() as i64)
+    crate::lifecycle::unit(seconds)
 }
 
 #[cfg(test)]
@@ -128,8 +163,7 @@ mod tests {
             created: settles_at,
             config: Map::new(),
             process_args: Map::new(),
-            phase,
-            settles_at,
+            life: Life { phase, settles_at },
         }
     }
 
@@ -148,7 +182,7 @@ mod tests {
         assert_eq!(count_active(&all, later), 1);
         settle(&mut all, later);
         assert_eq!(all.len(), 1);
-        assert_eq!(all[0].phase, Phase::Idle);
+        assert_eq!(all[0].phase(), Phase::Idle);
     }
 
     #[test]
@@ -162,7 +196,7 @@ mod tests {
         ];
         assert_eq!(complete_all(&mut all, t0), 2);
         assert_eq!(all.len(), 2);
-        assert!(all.iter().all(|c| c.phase == Phase::Idle));
+        assert!(all.iter().all(|c| c.phase() == Phase::Idle));
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub use lifecycle::{count_active, Cluster, Phase};
 use render::View;
 use validate::ClusterRequest;
 
+use crate::lifecycle::Life;
+
 /// Atlas's default `atlas.project.deployment.clusters` limit.
 pub const MAX_CLUSTERS_PER_PROJECT: usize = 25;
 
@@ -176,8 +178,7 @@ pub fn create_cluster(
         created: now,
         config,
         process_args,
-        phase: Phase::Creating,
-        settles_at: now + transition,
+        life: Life::start(Phase::Creating, now, transition),
     };
     clusters.push(cluster.clone());
     Ok(cluster)
@@ -247,7 +248,7 @@ pub fn update_cluster(
         .find(|p| p.id == group_id)
         .ok_or_else(|| ApiError::group_not_found(group_id))?;
     let cluster = find_mut(&mut project.children.clusters, group_id, name)?;
-    if cluster.phase == Phase::Deleting {
+    if !cluster.life.allows(Phase::Updating, now, transition) {
         return Err(ApiError::cluster_already_requested_deletion(name));
     }
     let req = validate::parse_request(body)?;
@@ -287,13 +288,12 @@ pub fn update_cluster(
         return Err(ApiError::cannot_update_and_pause_cluster(name));
     }
     if config != cluster.config || args != cluster.process_args {
-        let phase = match cluster.phase_at(now) {
-            Phase::Creating => Phase::Creating,
-            _ => Phase::Updating,
-        };
+        cluster
+            .life
+            .request(Phase::Updating, now, transition)
+            .map_err(|_| ApiError::cluster_already_requested_deletion(name))?;
         cluster.config = config;
         cluster.process_args = args;
-        cluster.begin(phase, now, transition);
     }
     Ok(cluster.clone())
 }
@@ -307,13 +307,16 @@ pub fn delete_cluster(
 ) -> Result<(), ApiError> {
     let clusters = settled_clusters(store, group_id, now)?;
     let cluster = find_mut(clusters, group_id, name)?;
-    if cluster.phase == Phase::Deleting {
+    if !cluster.life.allows(Phase::Deleting, now, transition) {
         return Err(ApiError::cluster_already_requested_deletion(name));
     }
     if cluster.bool_field("terminationProtectionEnabled") {
         return Err(ApiError::cannot_terminate_cluster_when_termination_protection_enabled());
     }
-    cluster.begin(Phase::Deleting, now, transition);
+    cluster
+        .life
+        .request(Phase::Deleting, now, transition)
+        .map_err(|_| ApiError::cluster_already_requested_deletion(name))?;
     Ok(())
 }
 
@@ -344,7 +347,7 @@ pub fn update_process_args(
     if cluster.is_tenant() {
         return Err(ApiError::tenant_cluster_process_args_not_supported(name));
     }
-    if cluster.phase == Phase::Deleting {
+    if !cluster.life.allows(Phase::Updating, now, transition) {
         return Err(ApiError::cluster_already_requested_deletion(name));
     }
     let patch = process_args::parse_body(body)?;
@@ -354,12 +357,11 @@ pub fn update_process_args(
         if cluster.bool_field("paused") {
             return Err(ApiError::cannot_update_paused_cluster(name));
         }
-        let phase = match cluster.phase_at(now) {
-            Phase::Creating => Phase::Creating,
-            _ => Phase::Updating,
-        };
+        cluster
+            .life
+            .request(Phase::Updating, now, transition)
+            .map_err(|_| ApiError::cluster_already_requested_deletion(name))?;
         cluster.process_args = args;
-        cluster.begin(phase, now, transition);
     }
     Ok(cluster.process_args.clone())
 }
@@ -591,14 +593,14 @@ mod tests {
     fn create_then_settle_then_update_then_delete() {
         let (mut s, g) = setup();
         let c = create_cluster(&mut s, &g, &rs("c1", "M10"), t(0), TR).expect("created");
-        assert_eq!(c.phase, Phase::Creating);
+        assert_eq!(c.phase(), Phase::Creating);
         assert!(crate::store::is_object_id(&c.id));
         assert_eq!(
-            get_cluster(&mut s, &g, "c1", t(5)).expect("get").phase,
+            get_cluster(&mut s, &g, "c1", t(5)).expect("get").phase(),
             Phase::Creating
         );
         assert_eq!(
-            get_cluster(&mut s, &g, "c1", t(10)).expect("get").phase,
+            get_cluster(&mut s, &g, "c1", t(10)).expect("get").phase(),
             Phase::Idle
         );
         assert_eq!(s.project(&g).expect("p").children.active_cluster_count(), 1);
@@ -606,16 +608,16 @@ mod tests {
         // A no-op PATCH leaves it IDLE; a resize starts UPDATING.
         let same = update_cluster(&mut s, &g, "c1", &body(json!({"name": "c1"})), t(11), TR)
             .expect("noop");
-        assert_eq!(same.phase, Phase::Idle);
+        assert_eq!(same.phase(), Phase::Idle);
         let patch = body(
             json!({"replicationSpecs": [{"regionConfigs": [{"providerName": "AWS",
             "regionName": "US_EAST_1", "priority": 7, "electableSpecs": {"instanceSize": "M30", "nodeCount": 3}}]}]}),
         );
         let up = update_cluster(&mut s, &g, "c1", &patch, t(12), TR).expect("resize");
-        assert_eq!(up.phase, Phase::Updating);
+        assert_eq!(up.phase(), Phase::Updating);
         assert_eq!(up.specs()[0]["id"], c.specs()[0]["id"]);
         assert_eq!(
-            get_cluster(&mut s, &g, "c1", t(22)).expect("get").phase,
+            get_cluster(&mut s, &g, "c1", t(22)).expect("get").phase(),
             Phase::Idle
         );
 
@@ -737,7 +739,7 @@ mod tests {
             TR,
         )
         .expect("to sharded");
-        assert_eq!(sharded.phase, Phase::Updating);
+        assert_eq!(sharded.phase(), Phase::Updating);
         assert_eq!(
             code(&mut s, json!({"clusterType": "REPLICASET"})),
             "SHARDED_CLUSTER_CANT_BECOME_REPLICA_SET"
@@ -813,7 +815,7 @@ mod tests {
             "absent keys keep their values"
         );
         assert_eq!(
-            get_cluster(&mut s, &g, "c", t(21)).expect("get").phase,
+            get_cluster(&mut s, &g, "c", t(21)).expect("get").phase(),
             Phase::Updating
         );
         // advancedConfiguration on the cluster body writes the same TLS settings.
@@ -854,7 +856,7 @@ mod tests {
         assert_eq!(complete_transitions(&mut s, t(2)), 2);
         assert_eq!(list(&mut s, &g, t(2)).expect("list").len(), 1);
         assert_eq!(
-            get_cluster(&mut s, &g, "a", t(2)).expect("a").phase,
+            get_cluster(&mut s, &g, "a", t(2)).expect("a").phase(),
             Phase::Idle
         );
     }
