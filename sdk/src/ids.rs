@@ -87,6 +87,20 @@ id_type!(
     /// A database user's name (`username`).
     DatabaseUsername
 );
+id_type!(
+    /// A project's name (`groupName`), unique in its organization.
+    GroupName
+);
+id_type!(
+    /// A database user's authentication database (`databaseName` in its path): `admin` or
+    /// `$external`.
+    AuthDatabaseName
+);
+id_type!(
+    /// A project IP access list entry's value (`entryValue`): an IP address, a CIDR block
+    /// (`10.0.0.0/24`, its `/` is percent-encoded in paths) or an AWS security group (`sg-…`).
+    AccessListEntryValue
+);
 
 #[cfg(test)]
 mod tests {

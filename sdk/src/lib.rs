@@ -5,8 +5,9 @@
 //! a bearer token), versioned media types and retries of what is safe to retry
 //! ([`RetryPolicy`], on by default; [`Error::is_ambiguous`] flags writes that may or may not
 //! have been applied). Per-area handlers ([`OrganizationsApi`], [`ProjectsApi`],
-//! [`ClustersApi`], [`DatabaseUsersApi`], [`AccessListApi`]) are reached through it and build
-//! [`Request`]s that the client sends. [`wait`] polls long-running operations (cluster changes, access-list
+//! [`ClustersApi`], [`DatabaseUsersApi`], [`AccessListApi`], [`MaintenanceWindowApi`]) are
+//! reached through it and call the generated operation table ([`ops`]) with [`Client::call`];
+//! ids are newtypes ([`GroupId`], [`ClusterName`], …) that `&str` and `String` convert into. [`wait`] polls long-running operations (cluster changes, access-list
 //! entries) with backoff, a deadline and cancellation.
 //!
 //! ```no_run
@@ -49,7 +50,10 @@ pub use client::retry::RetryPolicy;
 pub use client::{ApiVersion, Client, ClientBuilder, RawResponse, Request};
 pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, Result};
 pub use generated::operations as ops;
-pub use ids::{ClusterName, DatabaseUsername, GroupId, OrgId};
+pub use ids::{
+    AccessListEntryValue, AuthDatabaseName, ClusterName, DatabaseUsername, GroupId, GroupName,
+    OrgId,
+};
 pub use operation::{Operation, Verb};
 pub use pagination::{ListOptions, Page};
 pub use wait::{wait_for, wait_for_with, with_cancellation, Backoff, Poll};

@@ -52,3 +52,28 @@ fn generated_code_is_current() {
          `ATLAS_SDK_REGENERATE=1 cargo test -p atlas-admin-sdk --test generated`."
     );
 }
+
+/// The API areas call the operation table: no hand-written path, method or version outside
+/// their unit tests.
+#[test]
+fn api_areas_use_the_operation_table() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/api");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in code.lines().enumerate() {
+            let line = line.trim_start();
+            if line.starts_with("//") {
+                continue;
+            }
+            for banned in ["ApiVersion", "\"/", "Request::", "Method::"] {
+                if line.contains(banned) {
+                    found.push(format!("{}:{}: {line}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "hand-written requests: {found:#?}");
+}

@@ -1,4 +1,5 @@
-//! Project IP access list: `/groups/{groupId}/accessList` (reference §10.5), all 2023-01-01.
+//! Project IP access list: `/groups/{groupId}/accessList` (reference §10.5), all 2023-01-01,
+//! on the generated operation table.
 //!
 //! Entries are addressed by their value (IP, CIDR with `/` sent as `%2F`, or `sg-…`; see
 //! [`AccessListEntry::entry_value`]). POST takes an array and answers with the whole list.
@@ -9,16 +10,21 @@
 use std::future::Future;
 use std::time::Duration;
 
+use futures::Stream;
+
 use super::none_if_missing;
-use crate::client::{required_segment, ApiVersion, Client, Request};
+use crate::client::Client;
+use crate::codes;
+use crate::generated::operations as ops;
+use crate::ids::{AccessListEntryValue, GroupId};
 use crate::models::{AccessListEntry, AccessListStatus, AccessListStatusResponse};
-use crate::pagination::{collect_all, ListOptions, Page};
+use crate::pagination::{ListOptions, Page};
 use crate::wait::{wait_for_with, Backoff, Poll};
 use crate::{Error, Result};
 
-/// `errorCode` of a missing access-list entry.
-pub const ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND: &str =
-    "ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND";
+/// `errorCode` of a missing access-list entry (also
+/// [`codes::ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND`]).
+pub use crate::codes::ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND;
 
 /// Access-list operations. Get one with [`Client::access_list`].
 #[derive(Debug, Clone)]
@@ -41,54 +47,77 @@ impl AccessListApi {
         self
     }
 
-    fn collection(project_id: &str) -> Result<String> {
-        Ok(format!(
-            "/groups/{}/accessList",
-            required_segment("project id", project_id)?
-        ))
-    }
-
-    fn item(project_id: &str, entry: &str) -> Result<String> {
-        Ok(format!(
-            "{}/{}",
-            Self::collection(project_id)?,
-            required_segment("access list entry", entry)?
-        ))
-    }
-
     /// One page of the project's access list.
     ///
     /// `GET /groups/{groupId}/accessList` (listGroupAccessListEntries).
     pub async fn list(
         &self,
-        project_id: &str,
+        project_id: impl Into<GroupId>,
         options: ListOptions,
     ) -> Result<Page<AccessListEntry>> {
-        const VERSION: ApiVersion = ApiVersion::V2023_01_01;
-        let request = options.apply(Request::get(Self::collection(project_id)?, VERSION));
-        self.client.send(request).await
+        let id = project_id.into();
+        self.client
+            .call_page(
+                &ops::LIST_GROUP_ACCESS_LIST_ENTRIES,
+                &[id.as_str()],
+                &options,
+            )
+            .await
     }
 
     /// The whole access list, fetching every page.
-    pub async fn list_all(&self, project_id: &str) -> Result<Vec<AccessListEntry>> {
-        collect_all(ListOptions::default(), |o| self.list(project_id, o)).await
+    pub async fn list_all(&self, project_id: impl Into<GroupId>) -> Result<Vec<AccessListEntry>> {
+        let id = project_id.into();
+        self.client
+            .call_all(
+                &ops::LIST_GROUP_ACCESS_LIST_ENTRIES,
+                &[id.as_str()],
+                ListOptions::default(),
+            )
+            .await
+    }
+
+    /// The whole access list as a stream: pages are fetched as the items are taken.
+    pub fn stream(
+        &self,
+        project_id: impl Into<GroupId>,
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<AccessListEntry>> + 'static {
+        let id = project_id.into();
+        self.client.call_stream(
+            &ops::LIST_GROUP_ACCESS_LIST_ENTRIES,
+            &[id.as_str()],
+            options,
+        )
     }
 
     /// One entry by value (`1.2.3.4`, `10.0.0.0/24`, `sg-…`).
     ///
     /// `GET /groups/{groupId}/accessList/{entryValue}` (getGroupAccessListEntry).
-    pub async fn get(&self, project_id: &str, entry: &str) -> Result<AccessListEntry> {
-        const VERSION: ApiVersion = ApiVersion::V2023_01_01;
-        let path = Self::item(project_id, entry)?;
-        self.client.send(Request::get(path, VERSION)).await
+    pub async fn get(
+        &self,
+        project_id: impl Into<GroupId>,
+        entry: impl Into<AccessListEntryValue>,
+    ) -> Result<AccessListEntry> {
+        let (id, entry) = (project_id.into(), entry.into());
+        self.client
+            .call(
+                &ops::GET_GROUP_ACCESS_LIST_ENTRY,
+                &[id.as_str(), entry.as_str()],
+            )
+            .await
     }
 
     /// One entry, or `None` if it is not on the list (404,
     /// `ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND`).
-    pub async fn get_opt(&self, project_id: &str, entry: &str) -> Result<Option<AccessListEntry>> {
+    pub async fn get_opt(
+        &self,
+        project_id: impl Into<GroupId>,
+        entry: impl Into<AccessListEntryValue>,
+    ) -> Result<Option<AccessListEntry>> {
         none_if_missing(
             self.get(project_id, entry).await,
-            ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND,
+            codes::ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND,
         )
     }
 
@@ -98,7 +127,7 @@ impl AccessListApi {
     /// `POST /groups/{groupId}/accessList` (createGroupAccessListEntry).
     pub async fn create(
         &self,
-        project_id: &str,
+        project_id: impl Into<GroupId>,
         entries: &[AccessListEntry],
     ) -> Result<Page<AccessListEntry>> {
         self.create_with(project_id, entries, ListOptions::default())
@@ -109,37 +138,56 @@ impl AccessListApi {
     /// the whole list (Atlas allows at most 200 entries per project).
     pub async fn create_with(
         &self,
-        project_id: &str,
+        project_id: impl Into<GroupId>,
         entries: &[AccessListEntry],
         options: ListOptions,
     ) -> Result<Page<AccessListEntry>> {
-        const VERSION: ApiVersion = ApiVersion::V2023_01_01;
+        let id = project_id.into();
         if entries.is_empty() {
             return Err(Error::InvalidRequest(
                 "at least one access list entry is required".to_owned(),
             ));
         }
-        let request = options.apply(Request::post(Self::collection(project_id)?, VERSION));
-        let request = request.json(entries)?;
+        let request = options
+            .apply(ops::CREATE_GROUP_ACCESS_LIST_ENTRY.request(&[id.as_str()])?)
+            .json(entries)?;
         self.client.send(request).await
     }
 
     /// Removes an entry (a missing entry is a 404 error).
     ///
     /// `DELETE /groups/{groupId}/accessList/{entryValue}` (deleteGroupAccessListEntry), 204.
-    pub async fn delete(&self, project_id: &str, entry: &str) -> Result<()> {
-        const VERSION: ApiVersion = ApiVersion::V2023_01_01;
-        let path = Self::item(project_id, entry)?;
-        self.client.send_empty(Request::delete(path, VERSION)).await
+    pub async fn delete(
+        &self,
+        project_id: impl Into<GroupId>,
+        entry: impl Into<AccessListEntryValue>,
+    ) -> Result<()> {
+        let (id, entry) = (project_id.into(), entry.into());
+        self.client
+            .call_empty::<()>(
+                &ops::DELETE_GROUP_ACCESS_LIST_ENTRY,
+                &[id.as_str(), entry.as_str()],
+                None,
+            )
+            .await
     }
 
     /// Whether an entry is applied to the project's clusters.
     ///
     /// `GET /groups/{groupId}/accessList/{entryValue}/status` (getGroupAccessListStatus).
-    pub async fn status(&self, project_id: &str, entry: &str) -> Result<AccessListStatus> {
-        const VERSION: ApiVersion = ApiVersion::V2023_01_01;
-        let path = format!("{}/status", Self::item(project_id, entry)?);
-        let body: AccessListStatusResponse = self.client.send(Request::get(path, VERSION)).await?;
+    pub async fn status(
+        &self,
+        project_id: impl Into<GroupId>,
+        entry: impl Into<AccessListEntryValue>,
+    ) -> Result<AccessListStatus> {
+        let (id, entry) = (project_id.into(), entry.into());
+        let body: AccessListStatusResponse = self
+            .client
+            .call(
+                &ops::GET_GROUP_ACCESS_LIST_STATUS,
+                &[id.as_str(), entry.as_str()],
+            )
+            .await?;
         Ok(body.status)
     }
 
@@ -150,14 +198,15 @@ impl AccessListApi {
     /// completes.
     pub async fn wait_applied(
         &self,
-        project_id: &str,
-        entry: &str,
+        project_id: impl Into<GroupId>,
+        entry: impl Into<AccessListEntryValue>,
         deadline: Duration,
         cancel: impl Future<Output = ()>,
     ) -> Result<AccessListStatus> {
+        let (project_id, entry) = (project_id.into(), entry.into());
         let operation = format!("access list entry {entry} in project {project_id} to be applied");
         wait_for_with(&operation, deadline, &self.backoff, cancel, || async {
-            match self.status(project_id, entry).await {
+            match self.status(&project_id, &entry).await {
                 Ok(AccessListStatus::Pending) => Ok(Poll::Pending("PENDING".to_owned())),
                 Ok(AccessListStatus::Other(s)) => Ok(Poll::Pending(s)),
                 Ok(done) => Ok(Poll::Ready(done)),
@@ -174,14 +223,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn item_path_encodes_cidr_slash() {
-        assert_eq!(
-            AccessListApi::item("g1", "10.0.0.0/24").unwrap_or_default(),
-            "/groups/g1/accessList/10.0.0.0%2F24"
-        );
-        assert_eq!(
-            AccessListApi::item("g1", "sg-0123abcd").unwrap_or_default(),
-            "/groups/g1/accessList/sg-0123abcd"
-        );
+    fn entry_path_encodes_cidr_slash() {
+        let path = |entry: &str| {
+            ops::GET_GROUP_ACCESS_LIST_ENTRY
+                .path_with(&["g1", entry])
+                .unwrap_or_default()
+        };
+        assert_eq!(path("10.0.0.0/24"), "/groups/g1/accessList/10.0.0.0%2F24");
+        assert_eq!(path("sg-0123abcd"), "/groups/g1/accessList/sg-0123abcd");
     }
 }

@@ -1,23 +1,29 @@
-//! Clusters: `/groups/{groupId}/clusters` and their process arguments (reference §10.3).
+//! Clusters: `/groups/{groupId}/clusters` and their process arguments (reference §10.3), on
+//! the generated operation table.
 //!
-//! Versions follow the official provider: POST/PATCH 2024-10-23, GET/list 2024-08-05 (same
-//! `ClusterDescription20240805` schema), DELETE 2023-02-01 (its newest version), processArgs
-//! 2024-08-05. Creates, updates and deletes are asynchronous: the answer comes at once with
+//! Versions are each operation's newest in the spec, as the official provider uses them:
+//! POST/PATCH 2024-10-23, GET/list 2024-08-05 (same `ClusterDescription20240805` schema),
+//! DELETE 2023-02-01, processArgs 2024-08-05. Creates, updates and deletes are asynchronous: the answer comes at once with
 //! `stateName` CREATING / UPDATING (DELETE: 202 `{}`); [`ClustersApi::wait_idle`] and
 //! [`ClustersApi::wait_deleted`] poll until the change is done.
 
 use std::future::Future;
 use std::time::Duration;
 
+use futures::Stream;
+
 use super::none_if_missing;
-use crate::client::{required_segment, ApiVersion, Client, Request};
+use crate::client::Client;
+use crate::codes;
+use crate::generated::operations as ops;
+use crate::ids::{ClusterName, GroupId};
 use crate::models::{Cluster, ProcessArgs, CLUSTER_STATE_IDLE};
-use crate::pagination::{collect_all, ListOptions, Page};
+use crate::pagination::{ListOptions, Page};
 use crate::wait::{wait_for_with, Backoff, Poll};
 use crate::Result;
 
-/// `errorCode` of a missing cluster.
-pub const CLUSTER_NOT_FOUND: &str = "CLUSTER_NOT_FOUND";
+/// `errorCode` of a missing cluster (also [`codes::CLUSTER_NOT_FOUND`]).
+pub use crate::codes::CLUSTER_NOT_FOUND;
 
 /// Cluster operations. Get one with [`Client::clusters`].
 #[derive(Debug, Clone)]
@@ -40,58 +46,80 @@ impl ClustersApi {
         self
     }
 
-    fn collection(project_id: &str) -> Result<String> {
-        Ok(format!(
-            "/groups/{}/clusters",
-            required_segment("project id", project_id)?
-        ))
-    }
-
-    fn item(project_id: &str, name: &str) -> Result<String> {
-        Ok(format!(
-            "{}/{}",
-            Self::collection(project_id)?,
-            required_segment("cluster name", name)?
-        ))
-    }
-
     /// One page of the project's clusters.
     ///
     /// `GET /groups/{groupId}/clusters` (listGroupClusters).
-    pub async fn list(&self, project_id: &str, options: ListOptions) -> Result<Page<Cluster>> {
-        const VERSION: ApiVersion = ApiVersion::V2024_08_05;
-        let request = options.apply(Request::get(Self::collection(project_id)?, VERSION));
-        self.client.send(request).await
+    pub async fn list(
+        &self,
+        project_id: impl Into<GroupId>,
+        options: ListOptions,
+    ) -> Result<Page<Cluster>> {
+        let id = project_id.into();
+        self.client
+            .call_page(&ops::LIST_GROUP_CLUSTERS, &[id.as_str()], &options)
+            .await
     }
 
     /// All the project's clusters, fetching every page.
-    pub async fn list_all(&self, project_id: &str) -> Result<Vec<Cluster>> {
-        collect_all(ListOptions::default(), |o| self.list(project_id, o)).await
+    pub async fn list_all(&self, project_id: impl Into<GroupId>) -> Result<Vec<Cluster>> {
+        let id = project_id.into();
+        self.client
+            .call_all(
+                &ops::LIST_GROUP_CLUSTERS,
+                &[id.as_str()],
+                ListOptions::default(),
+            )
+            .await
+    }
+
+    /// All the project's clusters as a stream: pages are fetched as the items are taken.
+    pub fn stream(
+        &self,
+        project_id: impl Into<GroupId>,
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<Cluster>> + 'static {
+        let id = project_id.into();
+        self.client
+            .call_stream(&ops::LIST_GROUP_CLUSTERS, &[id.as_str()], options)
     }
 
     /// A cluster by name.
     ///
     /// `GET /groups/{groupId}/clusters/{clusterName}` (getGroupCluster).
-    pub async fn get(&self, project_id: &str, name: &str) -> Result<Cluster> {
-        const VERSION: ApiVersion = ApiVersion::V2024_08_05;
-        let request = Request::get(Self::item(project_id, name)?, VERSION);
-        self.client.send(request).await
+    pub async fn get(
+        &self,
+        project_id: impl Into<GroupId>,
+        name: impl Into<ClusterName>,
+    ) -> Result<Cluster> {
+        let (id, name) = (project_id.into(), name.into());
+        self.client
+            .call(&ops::GET_GROUP_CLUSTER, &[id.as_str(), name.as_str()])
+            .await
     }
 
     /// A cluster by name, or `None` if it does not exist (404, `CLUSTER_NOT_FOUND`; also a
     /// 404 for a missing project).
-    pub async fn get_opt(&self, project_id: &str, name: &str) -> Result<Option<Cluster>> {
-        none_if_missing(self.get(project_id, name).await, CLUSTER_NOT_FOUND)
+    pub async fn get_opt(
+        &self,
+        project_id: impl Into<GroupId>,
+        name: impl Into<ClusterName>,
+    ) -> Result<Option<Cluster>> {
+        none_if_missing(self.get(project_id, name).await, codes::CLUSTER_NOT_FOUND)
     }
 
     /// Creates a cluster; the answer has `stateName: CREATING` (then [`Self::wait_idle`]).
     /// The body is `cluster` as is: every `Some` field is sent.
     ///
     /// `POST /groups/{groupId}/clusters` (createGroupCluster), 201.
-    pub async fn create(&self, project_id: &str, cluster: &Cluster) -> Result<Cluster> {
-        const VERSION: ApiVersion = ApiVersion::V2024_10_23;
-        let request = Request::post(Self::collection(project_id)?, VERSION).json(cluster)?;
-        self.client.send(request).await
+    pub async fn create(
+        &self,
+        project_id: impl Into<GroupId>,
+        cluster: &Cluster,
+    ) -> Result<Cluster> {
+        let id = project_id.into();
+        self.client
+            .call_with(&ops::CREATE_GROUP_CLUSTER, &[id.as_str()], cluster)
+            .await
     }
 
     /// Updates a cluster with a minimal PATCH: only the `Some` fields of `update` are sent
@@ -99,10 +127,20 @@ impl ClustersApi {
     /// of existing replication specs when changing the topology.
     ///
     /// `PATCH /groups/{groupId}/clusters/{clusterName}` (updateGroupCluster).
-    pub async fn update(&self, project_id: &str, name: &str, update: &Cluster) -> Result<Cluster> {
-        const VERSION: ApiVersion = ApiVersion::V2024_10_23;
-        let request = Request::patch(Self::item(project_id, name)?, VERSION).json(update)?;
-        self.client.send(request).await
+    pub async fn update(
+        &self,
+        project_id: impl Into<GroupId>,
+        name: impl Into<ClusterName>,
+        update: &Cluster,
+    ) -> Result<Cluster> {
+        let (id, name) = (project_id.into(), name.into());
+        self.client
+            .call_with(
+                &ops::UPDATE_GROUP_CLUSTER,
+                &[id.as_str(), name.as_str()],
+                update,
+            )
+            .await
     }
 
     /// Starts deleting a cluster (202; then [`Self::wait_deleted`]). A missing cluster is a
@@ -112,12 +150,13 @@ impl ClustersApi {
     /// `?retainBackups=`.
     pub async fn delete(
         &self,
-        project_id: &str,
-        name: &str,
+        project_id: impl Into<GroupId>,
+        name: impl Into<ClusterName>,
         retain_backups: Option<bool>,
     ) -> Result<()> {
-        const VERSION: ApiVersion = ApiVersion::V2023_02_01;
-        let request = Request::delete(Self::item(project_id, name)?, VERSION)
+        let (id, name) = (project_id.into(), name.into());
+        let request = ops::DELETE_GROUP_CLUSTER
+            .request(&[id.as_str(), name.as_str()])?
             .query_opt("retainBackups", retain_backups);
         self.client.send_empty(request).await
     }
@@ -125,10 +164,18 @@ impl ClustersApi {
     /// The cluster's process arguments (unset ones are `None`).
     ///
     /// `GET /groups/{groupId}/clusters/{clusterName}/processArgs` (getGroupClusterProcessArgs).
-    pub async fn get_process_args(&self, project_id: &str, name: &str) -> Result<ProcessArgs> {
-        const VERSION: ApiVersion = ApiVersion::V2024_08_05;
-        let path = format!("{}/processArgs", Self::item(project_id, name)?);
-        self.client.send(Request::get(path, VERSION)).await
+    pub async fn get_process_args(
+        &self,
+        project_id: impl Into<GroupId>,
+        name: impl Into<ClusterName>,
+    ) -> Result<ProcessArgs> {
+        let (id, name) = (project_id.into(), name.into());
+        self.client
+            .call(
+                &ops::GET_GROUP_CLUSTER_PROCESS_ARGS,
+                &[id.as_str(), name.as_str()],
+            )
+            .await
     }
 
     /// Updates process arguments; only the `Some` fields are sent.
@@ -137,14 +184,17 @@ impl ClustersApi {
     /// (updateGroupClusterProcessArgs).
     pub async fn update_process_args(
         &self,
-        project_id: &str,
-        name: &str,
+        project_id: impl Into<GroupId>,
+        name: impl Into<ClusterName>,
         args: &ProcessArgs,
     ) -> Result<ProcessArgs> {
-        const VERSION: ApiVersion = ApiVersion::V2024_08_05;
-        let path = format!("{}/processArgs", Self::item(project_id, name)?);
+        let (id, name) = (project_id.into(), name.into());
         self.client
-            .send(Request::patch(path, VERSION).json(args)?)
+            .call_with(
+                &ops::UPDATE_GROUP_CLUSTER_PROCESS_ARGS,
+                &[id.as_str(), name.as_str()],
+                args,
+            )
             .await
     }
 
@@ -154,14 +204,18 @@ impl ClustersApi {
     /// retryable (a 404 if the cluster disappears). See [`crate::wait::wait_for_with`].
     pub async fn wait_idle(
         &self,
-        project_id: &str,
-        name: &str,
+        project_id: impl Into<GroupId>,
+        name: impl Into<ClusterName>,
         deadline: Duration,
         cancel: impl Future<Output = ()>,
     ) -> Result<Cluster> {
-        let operation = format!("cluster {name:?} in project {project_id} to become IDLE");
+        let (project_id, name) = (project_id.into(), name.into());
+        let operation = format!(
+            "cluster {:?} in project {project_id} to become IDLE",
+            name.as_str()
+        );
         wait_for_with(&operation, deadline, &self.backoff, cancel, || async {
-            let cluster = self.get(project_id, name).await?;
+            let cluster = self.get(&project_id, &name).await?;
             Ok(
                 if cluster.state_name.as_deref() == Some(CLUSTER_STATE_IDLE) {
                     Poll::Ready(cluster)
@@ -176,14 +230,18 @@ impl ClustersApi {
     /// Polls the cluster until it is gone (404). Same failure modes as [`Self::wait_idle`].
     pub async fn wait_deleted(
         &self,
-        project_id: &str,
-        name: &str,
+        project_id: impl Into<GroupId>,
+        name: impl Into<ClusterName>,
         deadline: Duration,
         cancel: impl Future<Output = ()>,
     ) -> Result<()> {
-        let operation = format!("cluster {name:?} in project {project_id} to be deleted");
+        let (project_id, name) = (project_id.into(), name.into());
+        let operation = format!(
+            "cluster {:?} in project {project_id} to be deleted",
+            name.as_str()
+        );
         wait_for_with(&operation, deadline, &self.backoff, cancel, || async {
-            Ok(match self.get_opt(project_id, name).await? {
+            Ok(match self.get_opt(&project_id, &name).await? {
                 None => Poll::Ready(()),
                 Some(cluster) => Poll::Pending(state_of(&cluster)),
             })

@@ -1,7 +1,10 @@
 //! One handler per API area, reached from [`crate::Client`] (`client.projects()`).
 //!
-//! Each method documents its operation (`GET /groups/{groupId}`, operationId) and pins the
-//! media-type version it speaks right next to the code that builds the request.
+//! Each method documents its operation (`GET /groups/{groupId}`, operationId) and calls it
+//! through the generated operation table ([`crate::ops`]: path, method, media-type version)
+//! with [`crate::Client::call`] and friends; ids are newtypes ([`crate::ids`]) that `&str`
+//! and `String` convert into. Only what the table cannot say is written here: query
+//! parameters, not-found codes ([`crate::codes`]) and waits.
 
 pub mod access_list;
 pub mod clusters;

@@ -1,8 +1,12 @@
-//! Organizations: `/orgs` (reference §10.1).
+//! Organizations: `/orgs` (reference §10.1), on the generated operation table.
 
-use crate::client::{required_segment, ApiVersion, Client, Request};
+use futures::Stream;
+
+use crate::client::Client;
+use crate::generated::operations as ops;
+use crate::ids::OrgId;
 use crate::models::Organization;
-use crate::pagination::{collect_all, ListOptions, Page};
+use crate::pagination::{ListOptions, Page};
 use crate::Result;
 
 /// Organization operations. Get one with [`Client::organizations`].
@@ -20,22 +24,29 @@ impl OrganizationsApi {
     ///
     /// `GET /orgs` (listOrgs).
     pub async fn list(&self, options: ListOptions) -> Result<Page<Organization>> {
-        const VERSION: ApiVersion = ApiVersion::V2023_01_01;
-        let request = options.apply(Request::get("/orgs", VERSION));
-        self.client.send(request).await
+        self.client.call_page(&ops::LIST_ORGS, &[], &options).await
     }
 
     /// All organizations, fetching every page.
     pub async fn list_all(&self) -> Result<Vec<Organization>> {
-        collect_all(ListOptions::default(), |o| self.list(o)).await
+        self.client
+            .call_all(&ops::LIST_ORGS, &[], ListOptions::default())
+            .await
+    }
+
+    /// All organizations as a stream: pages are fetched as the items are taken.
+    pub fn stream(
+        &self,
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<Organization>> + 'static {
+        self.client.call_stream(&ops::LIST_ORGS, &[], options)
     }
 
     /// One organization.
     ///
     /// `GET /orgs/{orgId}` (getOrg).
-    pub async fn get(&self, org_id: &str) -> Result<Organization> {
-        const VERSION: ApiVersion = ApiVersion::V2023_01_01;
-        let path = format!("/orgs/{}", required_segment("organization id", org_id)?);
-        self.client.send(Request::get(path, VERSION)).await
+    pub async fn get(&self, org_id: impl Into<OrgId>) -> Result<Organization> {
+        let id = org_id.into();
+        self.client.call(&ops::GET_ORG, &[id.as_str()]).await
     }
 }
