@@ -31,6 +31,9 @@ pub const CLUSTER_NOT_FOUND: &str = "CLUSTER_NOT_FOUND";
 pub const DUPLICATE_CLUSTER_NAME: &str = "DUPLICATE_CLUSTER_NAME";
 /// The cluster is already being deleted (400).
 pub const CLUSTER_ALREADY_REQUESTED_DELETION: &str = "CLUSTER_ALREADY_REQUESTED_DELETION";
+/// DELETE refused while `terminationProtectionEnabled` is true (400).
+pub const CANNOT_TERMINATE_CLUSTER_WHEN_TERMINATION_PROTECTION_ENABLED: &str =
+    "CANNOT_TERMINATE_CLUSTER_WHEN_TERMINATION_PROTECTION_ENABLED";
 
 // ---- database users -----------------------------------------------------------------------
 
@@ -42,6 +45,11 @@ pub const USER_NOT_FOUND: &str = "USER_NOT_FOUND";
 pub const USER_ALREADY_EXISTS: &str = "USER_ALREADY_EXISTS";
 /// A database user with that name already exists (409; older answer).
 pub const DUPLICATE_DATABASE_USER_NAME: &str = "DUPLICATE_DATABASE_USER_NAME";
+/// A user of an external auth type (X.509, AWS IAM, LDAP, OIDC workload) names `admin` as its
+/// authentication database instead of `$external` (400).
+pub const DATABASE_NAME_INVALID_ADMIN: &str = "DATABASE_NAME_INVALID_ADMIN";
+/// The password is too short or too common (400).
+pub const WEAK_PASSWORD: &str = "WEAK_PASSWORD";
 
 // ---- project IP access list ---------------------------------------------------------------
 
@@ -77,3 +85,8 @@ pub const RATE_LIMITED: &str = "RATE_LIMITED";
 pub const RATE_LIMITED_TOKEN_BUCKET: &str = "RATE_LIMITED_TOKEN_BUCKET";
 /// The `Accept` header names no version of the operation (406).
 pub const INVALID_VERSION_DATE: &str = "INVALID_VERSION_DATE";
+
+// ---- OAuth token endpoint (RFC 6749 `error`, reported as the error code) -----------------
+
+/// The service account's client id or secret is wrong (400/401).
+pub const OAUTH_INVALID_CLIENT: &str = "invalid_client";

@@ -378,7 +378,7 @@ mod tests {
             "errorCode":"GROUP_NOT_FOUND","parameters":["111111111111111111111111"],"reason":"Not Found"}"#;
         let e = ApiError::from_response(404, body);
         assert_eq!(e.status, 404);
-        assert_eq!(e.error_code(), Some("GROUP_NOT_FOUND"));
+        assert_eq!(e.error_code(), Some(crate::codes::GROUP_NOT_FOUND));
         assert_eq!(e.reason.as_deref(), Some("Not Found"));
         assert_eq!(
             e.parameters,
@@ -391,7 +391,7 @@ mod tests {
         let err = Error::from(e);
         assert!(err.is_not_found());
         assert!(!err.is_retryable());
-        assert_eq!(err.error_code(), Some("GROUP_NOT_FOUND"));
+        assert_eq!(err.error_code(), Some(crate::codes::GROUP_NOT_FOUND));
     }
 
     #[test]

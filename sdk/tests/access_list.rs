@@ -85,7 +85,7 @@ async fn access_list_batch_create_get_status_delete() {
     assert!(e.is_not_found(), "{e}");
     assert_eq!(
         e.error_code(),
-        Some("ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND")
+        Some(atlas_admin_sdk::codes::ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND)
     );
     let e = err(acl.delete(&gid, "10.8.0.0/16").await);
     assert!(e.is_not_found(), "{e}");

@@ -153,7 +153,10 @@ async fn clusters_create_wait_list_resize_delete() {
     assert!(ok(clusters.get_opt(&gid, "c1").await).is_none());
     let e = err(clusters.get(&gid, "c1").await);
     assert!(e.is_not_found(), "{e}");
-    assert_eq!(e.error_code(), Some("CLUSTER_NOT_FOUND"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::CLUSTER_NOT_FOUND)
+    );
     // Deleting again is a 404 the caller can ignore.
     let e = err(clusters.delete(&gid, "c1", None).await);
     assert!(e.is_not_found(), "{e}");
@@ -188,7 +191,7 @@ async fn clusters_minimal_patch_changes_only_given_fields() {
     assert_eq!(e.status(), Some(400), "{e}");
     assert_eq!(
         e.error_code(),
-        Some("CANNOT_TERMINATE_CLUSTER_WHEN_TERMINATION_PROTECTION_ENABLED")
+        Some(atlas_admin_sdk::codes::CANNOT_TERMINATE_CLUSTER_WHEN_TERMINATION_PROTECTION_ENABLED)
     );
 }
 
@@ -201,12 +204,18 @@ async fn clusters_errors_and_not_found() {
 
     assert!(ok(clusters.get_opt(&gid, "nope").await).is_none());
     let e = err(clusters.get(&gid, "nope").await);
-    assert_eq!(e.error_code(), Some("CLUSTER_NOT_FOUND"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::CLUSTER_NOT_FOUND)
+    );
 
     ok(clusters.create(&gid, &m10("dup")).await);
     let e = err(clusters.create(&gid, &m10("dup")).await);
     assert_eq!(e.status(), Some(400), "{e}");
-    assert_eq!(e.error_code(), Some("DUPLICATE_CLUSTER_NAME"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::DUPLICATE_CLUSTER_NAME)
+    );
     assert!(!e.is_conflict() && !e.is_retryable());
 
     // Unknown project.

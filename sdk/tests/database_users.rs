@@ -83,7 +83,10 @@ async fn database_users_create_get_list_update_delete() {
     assert!(ok(users.get_opt(&gid, "admin", "app").await).is_none());
     let e = err(users.get(&gid, "admin", "app").await);
     assert!(e.is_not_found(), "{e}");
-    assert_eq!(e.error_code(), Some("USERNAME_NOT_FOUND"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::USERNAME_NOT_FOUND)
+    );
     let e = err(users.delete(&gid, "admin", "app").await);
     assert!(e.is_not_found(), "{e}");
 }
@@ -181,7 +184,10 @@ async fn database_users_duplicate_and_validation_errors() {
     ok(users.create(&gid, &scram("dup")).await);
     let e = err(users.create(&gid, &scram("dup")).await);
     assert!(e.is_conflict(), "{e}");
-    assert_eq!(e.error_code(), Some("USER_ALREADY_EXISTS"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::USER_ALREADY_EXISTS)
+    );
 
     // A SCRAM user on $external is refused.
     let e = err(users
@@ -194,7 +200,10 @@ async fn database_users_duplicate_and_validation_errors() {
         )
         .await);
     assert_eq!(e.status(), Some(400), "{e}");
-    assert_eq!(e.error_code(), Some("DATABASE_NAME_INVALID_ADMIN"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::DATABASE_NAME_INVALID_ADMIN)
+    );
 
     // An error message never carries the password.
     let e = err(users
@@ -206,7 +215,7 @@ async fn database_users_duplicate_and_validation_errors() {
             },
         )
         .await);
-    assert_eq!(e.error_code(), Some("WEAK_PASSWORD"));
+    assert_eq!(e.error_code(), Some(atlas_admin_sdk::codes::WEAK_PASSWORD));
     assert!(!e.to_string().contains("short"), "{e}");
     assert!(!format!("{e:?}").contains(PASSWORD));
 }

@@ -96,7 +96,10 @@ fn api_error(name: &str, status: u16) -> Error {
 fn fixture_errors_classify() {
     let nf = api_error("errors/group_not_found.json", 404);
     assert!(nf.is_not_found());
-    assert_eq!(nf.error_code(), Some("GROUP_NOT_FOUND"));
+    assert_eq!(
+        nf.error_code(),
+        Some(atlas_admin_sdk::codes::GROUP_NOT_FOUND)
+    );
 
     let dup = api_error("errors/group_already_exists.json", 409);
     assert!(dup.is_conflict());
@@ -332,15 +335,21 @@ fn fixture_access_list_decodes() {
 fn fixture_cluster_and_access_list_errors_classify() {
     let nf = api_error("errors/cluster_not_found.json", 404);
     assert!(nf.is_not_found());
-    assert_eq!(nf.error_code(), Some("CLUSTER_NOT_FOUND"));
+    assert_eq!(
+        nf.error_code(),
+        Some(atlas_admin_sdk::codes::CLUSTER_NOT_FOUND)
+    );
     let dup = api_error("errors/duplicate_cluster_name.json", 400);
     assert!(!dup.is_conflict());
     assert_eq!(dup.status(), Some(400));
-    assert_eq!(dup.error_code(), Some("DUPLICATE_CLUSTER_NAME"));
+    assert_eq!(
+        dup.error_code(),
+        Some(atlas_admin_sdk::codes::DUPLICATE_CLUSTER_NAME)
+    );
     let al = api_error("errors/access_list_entry_not_found.json", 404);
     assert!(al.is_not_found());
     assert_eq!(
         al.error_code(),
-        Some("ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND")
+        Some(atlas_admin_sdk::codes::ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND)
     );
 }

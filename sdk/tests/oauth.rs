@@ -164,7 +164,10 @@ async fn oauth_bad_credentials_fail_clearly_without_calling_the_api() {
         .err()
         .unwrap_or_else(|| panic!("expected an error"));
     assert!(e.is_unauthorized(), "{e:?}");
-    assert_eq!(e.error_code(), Some("invalid_client"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::OAUTH_INVALID_CLIENT)
+    );
     let msg = e.to_string();
     assert!(
         msg.contains(&format!(

@@ -60,7 +60,10 @@ async fn projects_get_unknown_is_not_found() {
     let projects = client(&sb).projects();
     let e = err(projects.get("111111111111111111111111").await);
     assert!(e.is_not_found(), "{e:?}");
-    assert_eq!(e.error_code(), Some("GROUP_NOT_FOUND"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::GROUP_NOT_FOUND)
+    );
     assert_eq!(e.status(), Some(404));
     assert!(ok(projects.get_opt("111111111111111111111111").await).is_none());
     assert!(ok(projects.get_by_name_opt("no-such-project").await).is_none());
@@ -75,7 +78,10 @@ async fn projects_duplicate_name_is_conflict() {
     ok(projects.create(CreateProject::new("dup", &sb.org_id)).await);
     let e = err(projects.create(CreateProject::new("dup", &sb.org_id)).await);
     assert!(e.is_conflict(), "{e:?}");
-    assert_eq!(e.error_code(), Some("GROUP_ALREADY_EXISTS"));
+    assert_eq!(
+        e.error_code(),
+        Some(atlas_admin_sdk::codes::GROUP_ALREADY_EXISTS)
+    );
     assert!(!e.is_retryable());
 }
 

@@ -525,7 +525,10 @@ async fn transport_not_found_and_get_opt() {
         .err()
         .unwrap_or_else(|| panic!("expected 404"));
     assert!(err.is_not_found());
-    assert_eq!(err.error_code(), Some("GROUP_NOT_FOUND"));
+    assert_eq!(
+        err.error_code(),
+        Some(atlas_admin_sdk::codes::GROUP_NOT_FOUND)
+    );
     let none = client
         .projects()
         .get_opt("111111111111111111111111")

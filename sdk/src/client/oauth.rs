@@ -366,7 +366,7 @@ mod tests {
             401,
             br#"{"error":"invalid_client","error_description":"bad credentials"}"#,
         );
-        assert_eq!(e.error_code(), Some("invalid_client"));
+        assert_eq!(e.error_code(), Some(crate::codes::OAUTH_INVALID_CLIENT));
         assert_eq!(
             e.to_string(),
             "authentication failed (401 invalid_client): service account authentication failed at http://h/api/oauth/token: bad credentials"
@@ -377,7 +377,7 @@ mod tests {
             429,
             br#"{"error":429,"errorCode":"RATE_LIMITED","detail":"slow down"}"#,
         );
-        assert_eq!(e.error_code(), Some("RATE_LIMITED"));
+        assert_eq!(e.error_code(), Some(crate::codes::RATE_LIMITED));
         assert!(e.to_string().ends_with("token: slow down"), "{e}");
         let e = oauth_error("x", "u", 500, b"");
         assert_eq!(e.detail.as_deref(), Some("x at u"));
