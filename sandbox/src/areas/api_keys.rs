@@ -455,6 +455,64 @@ async fn remove_group_key(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+// ---- errors ------------------------------------------------------------------------------
+
+impl ApiError {
+    pub fn api_key_not_found(id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "API_KEY_NOT_FOUND",
+            format!("No API key with ID {id} exists."),
+            vec![json!(id)],
+        )
+    }
+
+    pub fn api_key_requires_description() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "API_KEY_REQUIRES_DESCRIPTION",
+            "API keys require a description.",
+            vec![],
+        )
+    }
+
+    pub fn invalid_api_key_desc() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_API_KEY_DESC",
+            "The API key description is invalid: it must be 1 to 250 characters.",
+            vec![],
+        )
+    }
+
+    pub fn missing_api_key_roles() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "MISSING_API_KEY_ROLES",
+            "API keys require at least one role.",
+            vec![],
+        )
+    }
+
+    pub fn invalid_role_for_org(role: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_ROLE_FOR_ORG",
+            format!("Role {role} is not a valid organization role."),
+            vec![json!(role)],
+        )
+    }
+
+    pub fn invalid_role_for_group(role: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_ROLE_FOR_GROUP",
+            format!("Role {role} is not a valid project role."),
+            vec![json!(role)],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,28 @@ async fn get_org_groups(
     Ok(respond(StatusCode::OK, params.page(items, &href)))
 }
 
+// ---- errors ------------------------------------------------------------------------------
+
+impl ApiError {
+    pub fn org_not_found(org_id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "ORG_NOT_FOUND",
+            format!("No organization with ID {org_id} exists."),
+            vec![json!(org_id)],
+        )
+    }
+
+    pub fn invalid_org_id(org_id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "INVALID_ORG_ID",
+            format!("An invalid organization ID {org_id} was specified."),
+            vec![json!(org_id)],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -414,6 +414,20 @@ async fn delete_account(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+// ---- errors ------------------------------------------------------------------------------
+
+impl ApiError {
+    /// Unverified code: the service-account API is recent and answers the generic one.
+    pub fn service_account_not_found(client_id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_NOT_FOUND",
+            format!("No service account with client ID {client_id} exists."),
+            vec![json!(client_id)],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

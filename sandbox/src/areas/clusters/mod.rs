@@ -16,6 +16,7 @@
 //! `MAX_CLUSTERS_PER_GROUP_EXCEEDED` (code unverified).
 
 pub mod catalog;
+mod errors;
 pub mod lifecycle;
 pub mod process_args;
 pub mod render;

@@ -12,6 +12,8 @@
 //! API "doesn't support concurrent POST requests"; clients retry 500s); unparseable
 //! `{entryValue}`s are 400 so that encoding bugs never look like a deleted entry.
 
+mod errors;
+
 use std::net::IpAddr;
 use std::time::Duration;
 

@@ -10,6 +10,8 @@
 //! than `admin`/`$external` is 404 `USERNAME_NOT_FOUND`; scopes are not checked against
 //! existing clusters; temporary users disappear lazily once `deleteAfterDate` has passed.
 
+mod errors;
+
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

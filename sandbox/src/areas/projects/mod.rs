@@ -7,6 +7,8 @@
 //! rejected when set and never returned; `projectOwnerId` is checked for shape only (the
 //! sandbox has no users yet).
 
+mod errors;
+
 use std::sync::OnceLock;
 
 use axum::extract::State;
