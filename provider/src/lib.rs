@@ -12,6 +12,7 @@ pub mod read_cache;
 pub mod resources;
 #[cfg(test)]
 mod schema_snapshot;
+mod shared;
 
 use async_trait::async_trait;
 use atlas_admin_sdk::Client;
@@ -30,21 +31,26 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/mongodb/mongodbatlas";
 #[derive(Clone)]
 pub struct AtlasClient {
     pub api: Client,
-    /// Per-project coalescing of IP access list writes (one POST per batch, never two at once).
-    pub access_list:
-        std::sync::Arc<access_list_batcher::Batcher<atlas_admin_sdk::models::AccessListEntry>>,
-    /// Per-project coalescing of access list and database user reads (one list call serves a
-    /// refresh); every write to a project invalidates it.
+    /// Per-project coalescing of list reads (one list call serves a refresh); every write to a
+    /// project invalidates it.
     pub reads: std::sync::Arc<read_cache::ReadCache>,
+    /// Process-wide state a resource needs (such as the access list's write batcher), one
+    /// value per type, made on first use: a resource adds none of its own fields here.
+    shared: std::sync::Arc<shared::Shared>,
 }
 
 impl AtlasClient {
     pub fn new(api: Client) -> Self {
         AtlasClient {
             api,
-            access_list: std::sync::Arc::default(),
             reads: std::sync::Arc::default(),
+            shared: std::sync::Arc::default(),
         }
+    }
+
+    /// This process's one `T` (made with `T::default()` on first use).
+    pub fn shared<T: Default + Send + Sync + 'static>(&self) -> std::sync::Arc<T> {
+        self.shared.get::<T>()
     }
 }
 

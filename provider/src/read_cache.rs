@@ -3,6 +3,7 @@
 //! A refresh reads each resource with its own `ReadResource` call; for a project with 200
 //! access-list entries that would be 200 GETs. Instead, reads of access-list entries and of
 //! database users go through a per-project, per-process cache of the project's whole list
+//! (one cache per item type, [`ReadCache::list`])
 //! (`list_all`, 500 items a page): concurrent readers share one in-flight list call and its
 //! answer stays fresh for a short while, long enough to serve one refresh walk of one terraform
 //! command and short enough not to hide drift across commands (a provider process normally
@@ -15,8 +16,8 @@
 //! "undoes" the write by being cached after it. Errors go to every caller waiting on that
 //! list call and are never cached.
 
-use atlas_admin_sdk::models::{AccessListEntry, DatabaseUser};
-use atlas_admin_sdk::{Client, Error};
+use atlas_admin_sdk::Error;
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -151,36 +152,72 @@ impl<T: Send + Sync + 'static> ListCache<T> {
     }
 }
 
-/// The read caches of one provider process (see [`crate::AtlasClient`]).
-#[derive(Debug, Default)]
+/// What the process-wide [`ReadCache`] needs of each list cache, whatever its item type.
+trait ProjectLists: Send + Sync {
+    fn invalidate(&self, project_id: &str);
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+impl<T: Send + Sync + 'static> ProjectLists for ListCache<T> {
+    fn invalidate(&self, project_id: &str) {
+        ListCache::invalidate(self, project_id);
+    }
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+/// The read caches of one provider process (see [`crate::AtlasClient`]): one [`ListCache`]
+/// per item type, made on first use, so a resource that reads through a project list needs
+/// no field of its own here.
+#[derive(Default)]
 pub struct ReadCache {
-    pub access_list: ListCache<AccessListEntry>,
-    pub database_users: ListCache<DatabaseUser>,
+    lists: Mutex<HashMap<TypeId, Arc<dyn ProjectLists>>>,
+}
+
+impl std::fmt::Debug for ReadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadCache").finish_non_exhaustive()
+    }
 }
 
 impl ReadCache {
-    /// The project's whole IP access list.
-    pub async fn access_list(&self, api: &Client, project_id: &str) -> ListResult<AccessListEntry> {
-        self.access_list
-            .get(project_id, || async {
-                api.access_list().list_all(project_id).await
-            })
-            .await
+    fn cache_of<T: Send + Sync + 'static>(&self) -> Arc<ListCache<T>> {
+        let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = lists
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(ListCache::<T>::default()))
+            .clone();
+        drop(lists);
+        match entry.as_any().downcast::<ListCache<T>>() {
+            Ok(cache) => cache,
+            // Unreachable (the map is keyed by T's TypeId); an uncached list is still correct.
+            Err(_) => Arc::new(ListCache::default()),
+        }
     }
 
-    /// All the project's database users.
-    pub async fn database_users(&self, api: &Client, project_id: &str) -> ListResult<DatabaseUser> {
-        self.database_users
-            .get(project_id, || async {
-                api.database_users().list_all(project_id).await
-            })
-            .await
+    /// The project's whole list of `T`, fetched by `fetch` when nothing fresh is cached.
+    pub async fn list<T, F, Fut>(&self, project_id: &str, fetch: F) -> ListResult<T>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<T>, Error>>,
+    {
+        self.cache_of::<T>().get(project_id, fetch).await
     }
 
-    /// To be called after every write to the project's access list or database users.
+    /// To be called after every write to a project: forgets every list of it.
     pub fn invalidate(&self, project_id: &str) {
-        self.access_list.invalidate(project_id);
-        self.database_users.invalidate(project_id);
+        let lists: Vec<_> = self
+            .lists
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect();
+        for list in lists {
+            list.invalidate(project_id);
+        }
     }
 
     /// Invalidates the project when dropped: hold it across a write so that every way out of

@@ -474,7 +474,9 @@ impl Resource for DatabaseUserResource {
         // crate::read_cache): a user missing from it is gone, as a 404 would say.
         let what = format!("reading database user {:?}", key.username);
         match calls::retry(cx, &what, || {
-            client.reads.database_users(&client.api, &key.project_id)
+            client.reads.list(&key.project_id, || async {
+                client.api.database_users().list_all(&key.project_id).await
+            })
         })
         .await
         {

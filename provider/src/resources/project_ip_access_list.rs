@@ -19,6 +19,9 @@
 //! every create and delete invalidates that list.
 
 use crate::access_list_batcher::BatchSender;
+
+/// The process-wide access list write batcher (see [`crate::access_list_batcher`]).
+type Batcher = crate::access_list_batcher::Batcher<AccessListEntry>;
 use crate::calls;
 use crate::errors::api_error;
 use crate::ids::{encode_state_id, split_access_list_import_id};
@@ -380,7 +383,9 @@ async fn listed_entry(
     let client = cx.client();
     let what = format!("reading access list entry {entry} of project {project_id}");
     let call = calls::retry(cx, &what, || {
-        client.reads.access_list(&client.api, project_id)
+        client.reads.list(project_id, || async {
+            client.api.access_list().list_all(project_id).await
+        })
     });
     match tokio::time::timeout(limit, call).await {
         Ok(Ok(list)) => Ok(list.iter().find(|e| is_listed_as(e, entry)).cloned()),
@@ -510,13 +515,14 @@ impl Resource for ProjectIpAccessListResource {
         let entry = entry_of(&req.config)?;
         let client = cx.client();
         let what = format!("creating access list entry {entry} in project {project_id}");
+        let batcher = client.shared::<Batcher>();
         let answered = tokio::select! {
             biased;
             () = cx.cancellation().cancelled() => {
                 client.reads.invalidate(&project_id);
                 return Err(calls::cancelled(cx, &what));
             }
-            r = client.access_list.create(&client.api, &project_id, requested.clone()) => r,
+            r = batcher.create(&client.api, &project_id, requested.clone()) => r,
         };
         client.reads.invalidate(&project_id);
         let answered = answered.map_err(|e| Diagnostics::from(api_error(client, &what, &e)))?;
@@ -572,7 +578,7 @@ impl Resource for ProjectIpAccessListResource {
         let what = format!("deleting access list entry {entry} of project {project_id}");
         let api = client.access_list();
         let deleted = client
-            .access_list
+            .shared::<Batcher>()
             .exclusive(
                 &project_id,
                 calls::retry(cx, &what, || api.delete(&project_id, &entry)),
