@@ -12,7 +12,8 @@
 //!   plan (with and without refresh) when none are given, or an expected error.
 //! * [`Step::import_verify`]: `terraform import` the resource into a fresh state in a scratch
 //!   directory (same config as the last apply), compare every attribute with the applied state
-//!   except the ignored ones, and require an empty plan there.
+//!   except the ignored ones, and require an empty plan there (or, when the step expects
+//!   actions, a plan of exactly those).
 //! * [`Step::disappears`]: delete the object out of band, then require the next (refreshing)
 //!   plan to succeed and propose creating it again.
 //! * At the end (also after a failed step) the case restores the last applied config, runs
@@ -338,7 +339,10 @@ impl Step {
 
     /// Imports `address` into a fresh state (with the last applied config) and compares its
     /// attributes with the applied state, except `ignore`. The import id is the resource's
-    /// `id` unless [`Step::import_id`] or [`Step::import_id_fn`] says otherwise.
+    /// `id` unless [`Step::import_id`] or [`Step::import_id_fn`] says otherwise. The plan
+    /// there must be empty, or, when the step expects actions (`expect_update_in_place`, …)
+    /// or has `check_plan`s, propose exactly those (for configuration-only attributes an
+    /// import cannot read back).
     pub fn import_verify(address: &str, ignore: &[&str]) -> Step {
         Step::new(Kind::ImportVerify(Import {
             address: address.to_string(),
@@ -850,7 +854,22 @@ impl Runner<'_> {
         assert_same_attributes(&applied, values, &ignore)
             .with_context(|| format!("importing {import_id:?}"))?;
         run_checks(step, &self.ctx(imported, &imp.dir), Some(state)).await?;
-        if *empty_plan {
+        if !step.actions.is_empty() || !step.plan_checks.is_empty() {
+            // The plan after the import must propose exactly what the step expects.
+            let planned = imp
+                .run(&["plan", "-no-color", "-input=false", "-out=tfplan"])
+                .await?;
+            ensure!(
+                planned.status == 0,
+                "terraform plan after importing {import_id:?} failed ({}):\n{}",
+                planned.status,
+                planned.combined()
+            );
+            let plan = show_plan(&imp).await?;
+            check_plan(step, &plan, &imp)
+                .await
+                .with_context(|| format!("the plan after importing {import_id:?}"))?;
+        } else if *empty_plan {
             assert_no_changes(&imp, &format!("after importing {import_id:?}")).await?;
         }
         Ok(())
@@ -1047,6 +1066,10 @@ pub struct Matrix {
     address: String,
     steps: Vec<Step>,
     has: [bool; 4],
+    /// The attribute an update in place must keep (`id` unless [`Matrix::identity`] says).
+    identity: String,
+    /// The indices in `steps` of the update_in_place steps.
+    updates: Vec<usize>,
 }
 
 impl Matrix {
@@ -1056,16 +1079,23 @@ impl Matrix {
             address: address.to_string(),
             steps: vec![create.expect_create(address)],
             has: [false; 4],
+            identity: "id".to_string(),
+            updates: Vec::new(),
         }
     }
 
-    /// An apply step that must update the resource in place and keep its `id`.
+    /// The attribute that identifies the object (an update in place must keep it), for a
+    /// resource without an `id` (e.g. `cluster_id`). `id` by default.
+    pub fn identity(mut self, attribute: &str) -> Matrix {
+        self.identity = attribute.to_string();
+        self
+    }
+
+    /// An apply step that must update the resource in place and keep its `id` (or the
+    /// [`Matrix::identity`] attribute). Repeatable.
     pub fn update_in_place(mut self, step: Step) -> Matrix {
-        let id = format!("{}.id", self.address);
-        self.steps.push(
-            step.expect_update_in_place(&self.address)
-                .check_unchanged(&id),
-        );
+        self.updates.push(self.steps.len());
+        self.steps.push(step.expect_update_in_place(&self.address));
         self.has[0] = true;
         self
     }
@@ -1114,7 +1144,12 @@ impl Matrix {
     }
 
     /// The case. Panics when an entry of the matrix is missing.
-    pub fn into_case(self, name: &str) -> Case {
+    pub fn into_case(mut self, name: &str) -> Case {
+        let identity = format!("{}.{}", self.address, self.identity);
+        for &i in &self.updates {
+            let step = std::mem::replace(&mut self.steps[i], Step::plan_only(""));
+            self.steps[i] = step.check_unchanged(&identity);
+        }
         let missing: Vec<_> = ["update_in_place", "import", "replace", "disappears"]
             .into_iter()
             .zip(self.has)

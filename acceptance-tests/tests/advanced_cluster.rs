@@ -1,10 +1,13 @@
 //! Acceptance tests for `mongodbatlas_advanced_cluster` and its data sources: real terraform,
-//! real provider binary, real sandbox (transitions of 0.5 s unless a test says otherwise).
+//! real provider binary, real sandbox (transitions of 0.5 s unless a case says otherwise), as
+//! declarative cases (see `acceptance_tests::case`).
 
-use acceptance_tests::{actions_for, assert_same_attributes, examples_dir, Harness, Workdir};
-use anyhow::{Context as _, Result};
+use acceptance_tests::case::regex::escape;
+use acceptance_tests::{examples_dir, Case, Harness, Matrix, State, Step};
+use anyhow::{ensure, Context as _, Result};
 use atlas_admin_sdk::models::CreateProject;
 use atlas_sandbox::Config as SandboxConfig;
+use serde_json::{json, Value as Json};
 use std::time::Duration;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
@@ -19,8 +22,8 @@ variable "project_id" {
 "#
 );
 
-/// A REPLICASET on AWS US_EAST_1 with 3 electable nodes; `electable` holds the spec body and
-/// `extra` goes at the end of the resource.
+/// A REPLICASET on AWS US_EAST_1; `electable` holds the spec body and `extra` goes at the end
+/// of the resource.
 fn cluster(name: &str, electable: &str, extra: &str) -> String {
     format!(
         r#"{HEADER}
@@ -50,14 +53,33 @@ resource "mongodbatlas_advanced_cluster" "test" {{
 
 const M10: &str = r#"            instance_size = "M10"
             node_count    = 3"#;
+const M20: &str = r#"            instance_size = "M20"
+            node_count    = 3
+            disk_size_gb  = 40"#;
+const M20_FIVE: &str = r#"            instance_size = "M20"
+            node_count    = 5
+            disk_size_gb  = 40"#;
 
-/// A sandbox (with `config`, else the harness default), a project made through the SDK, and a
-/// working directory pointed at it.
-async fn setup(
-    name: &str,
-    tf: &str,
-    config: Option<SandboxConfig>,
-) -> Result<(Harness, Workdir, String)> {
+fn tags(env: &str) -> String {
+    format!("  tags = {{ env = \"{env}\" }}\n")
+}
+
+const JS_OFF: &str = "  advanced_configuration = {\n    javascript_enabled = false\n  }\n";
+
+/// `<ADDR>.<path>`.
+fn at(path: &str) -> String {
+    format!("{ADDR}.{path}")
+}
+
+/// `<ADDR>.replication_specs.0.region_configs.0.electable_specs.<attr>`.
+fn electable(attr: &str) -> String {
+    at(&format!(
+        "replication_specs.0.region_configs.0.electable_specs.{attr}"
+    ))
+}
+
+/// A sandbox (with `config`, else the harness default) and a project made through the SDK.
+async fn setup(name: &str, config: Option<SandboxConfig>) -> Result<(Harness, String)> {
     let h = match config {
         Some(c) => Harness::start_with(PROVIDER, c).await?,
         None => Harness::start(PROVIDER).await?,
@@ -70,257 +92,251 @@ async fn setup(
             h.sandbox.org_id.clone(),
         ))
         .await?;
-    let mut wd = h.workdir(name, tf)?;
-    wd.set_env("TF_VAR_project_id", &project.id);
-    Ok((h, wd, project.id))
-}
-
-fn text(v: &serde_json::Value) -> &str {
-    v.as_str().unwrap_or_default()
+    Ok((h, project.id))
 }
 
 /// Whether an `after_unknown` entry marks anything unknown.
-fn has_unknown(v: &serde_json::Value) -> bool {
+fn has_unknown(v: &Json) -> bool {
     match v {
-        serde_json::Value::Bool(b) => *b,
-        serde_json::Value::Array(a) => a.iter().any(has_unknown),
-        serde_json::Value::Object(o) => o.values().any(has_unknown),
+        Json::Bool(b) => *b,
+        Json::Array(a) => a.iter().any(has_unknown),
+        Json::Object(o) => o.values().any(has_unknown),
         _ => false,
     }
 }
 
-fn electable(values: &serde_json::Value) -> &serde_json::Value {
-    &values["replication_specs"][0]["region_configs"][0]["electable_specs"]
+/// The cluster `name` of the project in the state, as the sandbox has it.
+async fn remote_cluster(ctx: &acceptance_tests::Ctx) -> Result<atlas_admin_sdk::models::Cluster> {
+    let project_id = ctx.state.str(&at("project_id"))?;
+    let name = ctx.state.str(&at("name"))?;
+    Ok(ctx.client.clusters().get(&project_id, &name).await?)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_advanced_cluster_basic() -> Result<()> {
-    let (h, wd, project_id) = setup("basic", &cluster("acc-basic", M10, ""), None).await?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["create"]);
-    wd.apply().await?;
-    let v = wd.resource_values(ADDR).await?;
-    assert_eq!(v["state_name"], "IDLE", "{v:#}");
-    assert_eq!(text(&v["cluster_id"]).len(), 24, "{v:#}");
-    assert!(
-        text(&v["connection_strings"]["standard_srv"]).starts_with("mongodb+srv://"),
-        "{v:#}"
-    );
-    assert_eq!(v["project_id"], project_id.as_str());
-    assert_eq!(electable(&v)["instance_size"], "M10");
-    assert_eq!(electable(&v)["node_count"], 3);
-    assert!(electable(&v)["disk_size_gb"].as_f64().is_some(), "{v:#}");
-    assert_eq!(v["delete_on_create_timeout"], true);
-    assert!(text(&v["mongo_db_version"]).starts_with(text(&v["mongo_db_major_version"])));
-    assert_eq!(
-        text(&v["replication_specs"][0]["external_id"]).len(),
-        24,
-        "{v:#}"
-    );
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-
-    let remote = h.client()?.clusters().get(&project_id, "acc-basic").await?;
-    assert_eq!(remote.state_name.as_deref(), Some("IDLE"));
-
-    wd.destroy().await?;
-    let left = h.client()?.clusters().list_all(&project_id).await?;
-    assert!(left.is_empty(), "clusters left after destroy: {left:?}");
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_advanced_cluster_update() -> Result<()> {
-    let tags = |env: &str| format!("  tags = {{ env = \"{env}\" }}\n");
-    let (h, wd, project_id) =
-        setup("update", &cluster("acc-update", M10, &tags("dev")), None).await?;
-    wd.apply().await?;
-    let before = wd.resource_values(ADDR).await?;
-
-    // Resize instance and disk in place.
-    let m20 = r#"            instance_size = "M20"
-            node_count    = 3
-            disk_size_gb  = 40"#;
-    wd.write_config(&cluster("acc-update", m20, &tags("dev")))?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["update"]);
-    let after_unknown = &plan["resource_changes"][0]["change"]["after_unknown"];
-    // Quiet plan: stable computed values are known, not "(known after apply)".
-    for key in [
-        "cluster_id",
-        "create_date",
-        "state_name",
-        "mongo_db_version",
-        "connection_strings",
-    ] {
-        assert!(
-            !after_unknown.get(key).is_some_and(has_unknown),
-            "{key} should stay known: {after_unknown:#}"
-        );
-    }
-    wd.apply().await?;
-    let remote = h
-        .client()?
-        .clusters()
-        .get(&project_id, "acc-update")
-        .await?;
-    let rc = remote
-        .replication_specs
+/// The electable specs of the first region of the cluster in the sandbox.
+fn remote_electable(
+    c: &atlas_admin_sdk::models::Cluster,
+) -> Result<&atlas_admin_sdk::models::HardwareSpec> {
+    c.replication_specs
         .as_ref()
         .and_then(|s| s.first())
         .and_then(|s| s.region_configs.as_ref())
         .and_then(|r| r.first())
-        .context("region config")?;
-    let hw = rc.electable_specs.as_ref().context("electable specs")?;
-    assert_eq!(hw.instance_size.as_deref(), Some("M20"));
-    assert_eq!(hw.disk_size_gb, Some(40.0));
-    let resized = wd.resource_values(ADDR).await?;
-    assert_eq!(resized["cluster_id"], before["cluster_id"]);
-    assert_eq!(electable(&resized)["disk_size_gb"], 40);
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
+        .and_then(|r| r.electable_specs.as_ref())
+        .context("no electable specs in the sandbox's cluster")
+}
 
-    // Tags in place.
-    wd.write_config(&cluster("acc-update", m20, &tags("prod")))?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["update"]);
-    wd.apply().await?;
-    let remote = h
-        .client()?
-        .clusters()
-        .get(&project_id, "acc-update")
-        .await?;
-    let tags = remote.tags.unwrap_or_default();
-    assert_eq!(tags.len(), 1);
-    assert_eq!(
-        (tags[0].key.as_str(), tags[0].value.as_str()),
-        ("env", "prod")
-    );
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-
-    // Node count and process arguments in place.
-    let five = r#"            instance_size = "M20"
-            node_count    = 5
-            disk_size_gb  = 40"#;
-    let adv = "  advanced_configuration = {\n    javascript_enabled = false\n  }\n";
-    wd.write_config(&cluster("acc-update", five, adv))?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["update"]);
-    wd.apply().await?;
-    let args = h
-        .client()?
-        .clusters()
-        .get_process_args(&project_id, "acc-update")
-        .await?;
-    assert_eq!(args.javascript_enabled, Some(false));
-    let v = wd.resource_values(ADDR).await?;
-    assert_eq!(electable(&v)["node_count"], 5);
-    assert_eq!(v["tags"], serde_json::Value::Null);
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-    wd.destroy().await?;
+fn string_len(state: &State, path: &str, len: usize) -> Result<()> {
+    let s = state.str(path)?;
+    ensure!(s.len() == len, "{path}: {s:?} is not {len} characters long");
     Ok(())
 }
 
+/// Create; resize (instance, disk) in place with a quiet plan; tags changed in place; node
+/// count and process arguments in place with the tags removed; backup, tags, timeouts and
+/// retain_backups_enabled in place; import by `<project_id>-<name>` (the configuration-only
+/// attributes then plan an update) and a malformed import id's error; a new name replaces;
+/// deleted out of band and re-created; no cluster left after destroy.
 #[tokio::test(flavor = "multi_thread")]
-async fn acc_advanced_cluster_replace() -> Result<()> {
-    let (h, wd, project_id) = setup("replace", &cluster("acc-old", M10, ""), None).await?;
-    wd.apply().await?;
-    wd.write_config(&cluster("acc-new", M10, ""))?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["delete", "create"]);
-    wd.apply().await?;
-    let names: Vec<String> = h
-        .client()?
-        .clusters()
-        .list_all(&project_id)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.name)
-        .collect();
-    assert_eq!(names, ["acc-new"]);
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_advanced_cluster_import() -> Result<()> {
-    let extra = r#"  backup_enabled = true
+async fn acc_advanced_cluster_matrix() -> Result<()> {
+    let (h, project_id) = setup("matrix", None).await?;
+    let pid = project_id.clone();
+    let import_extra = r#"  backup_enabled = true
   tags = { team = "db" }
   timeouts = { create = "30m" }
   retain_backups_enabled = false
 "#;
-    let tf = cluster("acc-import", M10, extra);
-    let (h, wd, project_id) = setup("import", &tf, None).await?;
-    wd.apply().await?;
-    let applied = wd.resource_values(ADDR).await?;
-
-    let mut imp = h.workdir("imported", &tf)?;
-    imp.set_env("TF_VAR_project_id", &project_id);
-    let id = format!("{project_id}-acc-import");
-    imp.ok(&["import", "-no-color", ADDR, &id]).await?;
-    let imported = imp.resource_values(ADDR).await?;
-    assert_same_attributes(
-        &applied,
-        &imported,
-        &[
-            "timeouts",
-            "delete_on_create_timeout",
-            "retain_backups_enabled",
-        ],
-    )?;
-
-    // A malformed import ID is a clear error.
-    // Only the configuration-only attributes differ: an in-place update, no API change.
-    let plan = imp.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["update"]);
-
-    let mut bad = h.workdir("bad-import", &tf)?;
-    bad.set_env("TF_VAR_project_id", &project_id);
-    let out = bad
-        .run(&["import", "-no-color", ADDR, "not-a-project-id"])
-        .await?;
-    assert_ne!(out.status, 0);
-    assert!(
-        out.combined().contains("{project_id}-{cluster_name}"),
-        "{}",
-        out.combined()
-    );
-    wd.destroy().await?;
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_advanced_cluster_disappears() -> Result<()> {
-    let (h, wd, project_id) = setup("gone", &cluster("acc-gone", M10, ""), None).await?;
-    wd.apply().await?;
-    let client = h.client()?;
-    client
-        .clusters()
-        .delete(&project_id, "acc-gone", None)
-        .await?;
-    client
-        .clusters()
-        .wait_deleted(
-            &project_id,
-            "acc-gone",
-            Duration::from_secs(30),
-            std::future::pending(),
+    let imported = cluster("acc-matrix", M20_FIVE, &format!("{JS_OFF}{import_extra}"));
+    let renamed = imported.replace("\"acc-matrix\"", "\"acc-renamed\"");
+    Matrix::new(
+        ADDR,
+        Step::apply(cluster("acc-matrix", M10, &tags("dev")))
+            .check_eq(&at("state_name"), "IDLE")
+            .check_matches(&at("cluster_id"), "^[0-9a-f]{24}$")
+            .check_matches(&at("connection_strings.standard_srv"), "^mongodb\\+srv://")
+            .check_eq(&at("project_id"), project_id.as_str())
+            .check_eq(&at("name"), "acc-matrix")
+            .check_eq(&electable("instance_size"), "M10")
+            .check_eq(&electable("node_count"), 3)
+            .check(|s| {
+                let disk = s.get(&electable("disk_size_gb"))?;
+                ensure!(disk.is_number(), "disk_size_gb is {disk}, not a number");
+                Ok(())
+            })
+            .check_eq(&at("delete_on_create_timeout"), true)
+            .check_eq(&at("tags"), json!({ "env": "dev" }))
+            .check(|s| {
+                let (version, major) = (
+                    s.str(&at("mongo_db_version"))?,
+                    s.str(&at("mongo_db_major_version"))?,
+                );
+                ensure!(
+                    !major.is_empty() && version.starts_with(&major),
+                    "mongo_db_version {version:?} is not of major version {major:?}"
+                );
+                string_len(s, &at("replication_specs.0.external_id"), 24)
+            })
+            .check_remote(|ctx| async move {
+                let c = remote_cluster(&ctx).await?;
+                ensure!(c.state_name.as_deref() == Some("IDLE"), "{c:?}");
+                Ok(())
+            }),
+    )
+    .identity("cluster_id")
+    // Resize instance and disk in place; stable computed values stay known in the plan.
+    .update_in_place(
+        Step::apply(cluster("acc-matrix", M20, &tags("dev")))
+            .check_plan(|plan| {
+                let change = plan["resource_changes"]
+                    .as_array()
+                    .and_then(|c| c.iter().find(|c| c["address"] == ADDR))
+                    .context("no change of the cluster in the plan")?;
+                let after_unknown = &change["change"]["after_unknown"];
+                for key in [
+                    "cluster_id",
+                    "create_date",
+                    "state_name",
+                    "mongo_db_version",
+                    "connection_strings",
+                ] {
+                    ensure!(
+                        !after_unknown.get(key).is_some_and(has_unknown),
+                        "{key} should stay known: {after_unknown:#}"
+                    );
+                }
+                Ok(())
+            })
+            .check_eq(&electable("instance_size"), "M20")
+            .check_eq(&electable("disk_size_gb"), 40)
+            .check_remote(|ctx| async move {
+                let c = remote_cluster(&ctx).await?;
+                let hw = remote_electable(&c)?;
+                ensure!(hw.instance_size.as_deref() == Some("M20"), "{hw:?}");
+                ensure!(hw.disk_size_gb == Some(40.0), "{hw:?}");
+                Ok(())
+            }),
+    )
+    // Tags in place.
+    .update_in_place(
+        Step::apply(cluster("acc-matrix", M20, &tags("prod")))
+            .check_eq(&at("tags"), json!({ "env": "prod" }))
+            .check_remote(|ctx| async move {
+                let c = remote_cluster(&ctx).await?;
+                let tags: Vec<_> = c
+                    .tags
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| (t.key, t.value))
+                    .collect();
+                ensure!(
+                    tags == [("env".to_string(), "prod".to_string())],
+                    "{tags:?}"
+                );
+                Ok(())
+            }),
+    )
+    // Node count and process arguments in place; the tags removed.
+    .update_in_place(
+        Step::apply(cluster("acc-matrix", M20_FIVE, JS_OFF))
+            .check_eq(&electable("node_count"), 5)
+            .check_absent(&at("tags"))
+            .check_eq(&at("advanced_configuration.javascript_enabled"), false)
+            .check_remote(|ctx| async move {
+                let project_id = ctx.state.str(&at("project_id"))?;
+                let args = ctx
+                    .client
+                    .clusters()
+                    .get_process_args(&project_id, "acc-matrix")
+                    .await?;
+                ensure!(args.javascript_enabled == Some(false), "{args:?}");
+                let c = remote_cluster(&ctx).await?;
+                ensure!(c.tags.unwrap_or_default().is_empty(), "tags left in Atlas");
+                Ok(())
+            }),
+    )
+    // Backup, a tag, timeouts and retain_backups_enabled (configuration only) in place.
+    .update_in_place(
+        Step::apply(imported)
+            .check_eq(&at("backup_enabled"), true)
+            .check_eq(&at("tags"), json!({ "team": "db" }))
+            .check_eq(&at("timeouts.create"), "30m")
+            .check_eq(&at("retain_backups_enabled"), false),
+    )
+    // Import cannot read back the configuration-only attributes: the plan there updates them
+    // in place (no API change), and nothing else differs.
+    .import(
+        Step::import_verify(
+            ADDR,
+            &[
+                "timeouts",
+                "delete_on_create_timeout",
+                "retain_backups_enabled",
+            ],
         )
-        .await?;
-    let plan = wd.plan_json(&[]).await?;
-    assert_eq!(actions_for(&plan, ADDR), ["create"]);
-    wd.apply().await?;
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
+        .import_id_fn(|s| {
+            Ok(format!(
+                "{}-{}",
+                s.str(&at("project_id"))?,
+                s.str(&at("name"))?
+            ))
+        })
+        .expect_update_in_place(ADDR),
+    )
+    // A malformed import ID is a clear error naming the expected form.
+    .import(
+        Step::import_verify(ADDR, &[])
+            .import_id("not-a-project-id")
+            .expect_error(&escape("{project_id}-{cluster_name}")),
+    )
+    .replace(
+        Step::apply(renamed)
+            .expect_actions(ADDR, &["delete", "create"])
+            .check_eq(&at("name"), "acc-renamed")
+            .check_remote(|ctx| async move {
+                let project_id = ctx.state.str(&at("project_id"))?;
+                let names: Vec<String> = ctx
+                    .client
+                    .clusters()
+                    .list_all(&project_id)
+                    .await?
+                    .into_iter()
+                    .filter_map(|c| c.name)
+                    .collect();
+                ensure!(names == ["acc-renamed"], "clusters in Atlas: {names:?}");
+                Ok(())
+            }),
+    )
+    .disappears(Step::disappears(ADDR, |ctx| async move {
+        let project_id = ctx.state.str(&at("project_id"))?;
+        let name = ctx.state.str(&at("name"))?;
+        let clusters = ctx.client.clusters();
+        clusters.delete(&project_id, &name, None).await?;
+        clusters
+            .wait_deleted(
+                &project_id,
+                &name,
+                Duration::from_secs(30),
+                std::future::pending(),
+            )
+            .await?;
+        Ok(())
+    }))
+    .into_case("advanced_cluster")
+    .var("project_id", &project_id)
+    .check_destroyed(move |ctx| {
+        let pid = pid.clone();
+        async move {
+            let left = ctx.client.clusters().list_all(&pid).await?;
+            ensure!(left.is_empty(), "clusters left after destroy: {left:?}");
+            Ok(())
+        }
+    })
+    .run(&h)
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_advanced_cluster_data_sources() -> Result<()> {
-    let tf = format!(
+    let cfg = format!(
         "{}{}",
         cluster("acc-ds", M10, "  tags = { owner = \"me\" }\n"),
         r#"
@@ -359,20 +375,58 @@ output "resource_id" {
 }
 "#
     );
-    let (_h, wd, _project_id) = setup("ds", &tf, None).await?;
-    wd.apply().await?;
-    let out = wd.ok(&["output", "-json"]).await?;
-    let o: serde_json::Value = serde_json::from_str(&out.stdout)?;
-    assert_eq!(o["one_id"]["value"], o["resource_id"]["value"]);
-    assert_eq!(o["one_size"]["value"], "M10");
-    assert!(text(&o["one_srv"]["value"]).starts_with("mongodb+srv://"));
-    assert_eq!(o["one_tags"]["value"]["owner"], "me");
-    assert_eq!(o["all_names"]["value"], serde_json::json!(["acc-ds"]));
-    wd.assert_empty_plan(&[]).await?;
-    wd.destroy().await?;
-    Ok(())
+    let (h, project_id) = setup("ds", None).await?;
+    Case::new("advanced_cluster-ds")
+        .var("project_id", &project_id)
+        .step(
+            Step::apply(cfg)
+                .check_pair("output.one_id", "output.resource_id")
+                .check_eq("output.one_size", "M10")
+                .check_matches("output.one_srv", "^mongodb\\+srv://")
+                .check_eq("output.one_tags", json!({ "owner": "me" }))
+                .check_eq("output.all_names", json!(["acc-ds"])),
+        )
+        .run(&h)
+        .await
 }
 
+/// Values the provider rejects at plan time, with the attribute named; nothing is created.
+#[tokio::test(flavor = "multi_thread")]
+async fn acc_advanced_cluster_validation() -> Result<()> {
+    let (h, project_id) = setup("validation", None).await?;
+    let pid = project_id.clone();
+    Case::new("advanced_cluster-validation")
+        .var("project_id", &project_id)
+        .steps([
+            Step::plan_only(cluster(
+                "acc-bad",
+                M10,
+                "  mongo_db_major_version = \"eight\"\n",
+            ))
+            .expect_error("Invalid MongoDB major version")
+            .expect_error(r#"mongo_db_major_version = "eight""#),
+            Step::plan_only(cluster(
+                "acc-bad",
+                M10,
+                "  timeouts = { create = \"10 minutes\" }\n",
+            ))
+            .expect_error("Invalid timeout")
+            .expect_error("10 minutes"),
+        ])
+        .check_destroyed(move |ctx| {
+            let pid = pid.clone();
+            async move {
+                let left = ctx.client.clusters().list_all(&pid).await?;
+                ensure!(left.is_empty(), "a plan created clusters: {left:?}");
+                Ok(())
+            }
+        })
+        .run(&h)
+        .await
+}
+
+/// A create that outlasts `timeouts.create` fails with an error naming the timeout, and the
+/// provider asks Atlas to delete the half-created cluster (delete_on_create_timeout).
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_advanced_cluster_timeout() -> Result<()> {
     let config = SandboxConfig {
@@ -380,47 +434,69 @@ async fn acc_advanced_cluster_timeout() -> Result<()> {
         transition_seconds: 5.0,
         ..SandboxConfig::default()
     };
-    let tf = cluster("acc-slow", M10, "  timeouts = { create = \"1s\" }\n");
-    let (h, wd, project_id) = setup("timeout", &tf, Some(config)).await?;
-    let out = wd.run(&["apply", "-auto-approve", "-no-color"]).await?;
-    assert_ne!(out.status, 0);
-    let text = out.combined();
-    assert!(text.contains("Timeout while creating cluster"), "{text}");
-    assert!(
-        text.contains("timeouts.create") || text.contains("create timeout"),
-        "{text}"
-    );
-    assert!(text.contains("delete_on_create_timeout is true"), "{text}");
-    // The provider asked Atlas to delete the half-created cluster.
-    let c = h
-        .client()?
-        .clusters()
-        .get_opt(&project_id, "acc-slow")
-        .await?;
-    assert!(
-        c.as_ref()
-            .is_none_or(|c| c.state_name.as_deref() == Some("DELETING")),
-        "{c:?}"
-    );
-    Ok(())
+    let (h, project_id) = setup("timeout", Some(config)).await?;
+    let pid = project_id.clone();
+    Case::new("advanced_cluster-timeout")
+        .var("project_id", &project_id)
+        .step(
+            Step::apply(cluster(
+                "acc-slow",
+                M10,
+                "  timeouts = { create = \"1s\" }\n",
+            ))
+            .expect_error("Timeout while creating cluster")
+            .expect_error("timeouts.create|create timeout")
+            .expect_error("delete_on_create_timeout is true"),
+        )
+        .check_destroyed(move |ctx| {
+            let pid = pid.clone();
+            async move {
+                // Nothing was left in the state for the destroy to delete: what is gone (or
+                // going) was deleted by the provider.
+                ensure!(
+                    ctx.state.resource(ADDR).is_none(),
+                    "the timed-out cluster is in the state: {:?}",
+                    ctx.state.addresses()
+                );
+                let c = ctx.client.clusters().get_opt(&pid, "acc-slow").await?;
+                ensure!(
+                    c.as_ref()
+                        .is_none_or(|c| c.state_name.as_deref() == Some("DELETING")),
+                    "the half-created cluster was not deleted: {c:?}"
+                );
+                Ok(())
+            }
+        })
+        .run(&h)
+        .await
 }
 
+/// The example applies as written (`terraform plan` validates it first) and plans empty.
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_advanced_cluster_example_applies() -> Result<()> {
     let example = std::fs::read_to_string(
         examples_dir().join("resources/mongodbatlas_advanced_cluster/resource.tf"),
     )?;
-    let (h, wd, project_id) = setup("example", &example, None).await?;
-    wd.ok(&["validate", "-no-color"]).await?;
-    wd.apply().await?;
-    wd.assert_empty_plan(&[]).await?;
-    wd.assert_empty_plan(&["-refresh=false"]).await?;
-    let args = h
-        .client()?
-        .clusters()
-        .get_process_args(&project_id, "example-cluster")
-        .await?;
-    assert_eq!(args.javascript_enabled, Some(false));
-    wd.destroy().await?;
-    Ok(())
+    let (h, project_id) = setup("example", None).await?;
+    Case::new("advanced_cluster-example")
+        .var("project_id", &project_id)
+        .step(
+            Step::apply(example)
+                .check_matches("output.connection_string", "^mongodb\\+srv://")
+                .check_eq("output.state", "IDLE")
+                .check_remote(|ctx| async move {
+                    let project_id = ctx
+                        .state
+                        .str("mongodbatlas_advanced_cluster.this.project_id")?;
+                    let args = ctx
+                        .client
+                        .clusters()
+                        .get_process_args(&project_id, "example-cluster")
+                        .await?;
+                    ensure!(args.javascript_enabled == Some(false), "{args:?}");
+                    Ok(())
+                }),
+        )
+        .run(&h)
+        .await
 }

@@ -2,7 +2,7 @@
 //! when terraform's behaviour breaks the step contract. Uses the built-in `terraform_data`
 //! resource, so these tests do not depend on the provider's behaviour.
 
-use acceptance_tests::{Case, Harness, Step, REQUIRED_PROVIDERS};
+use acceptance_tests::{Case, Harness, Matrix, Step, REQUIRED_PROVIDERS};
 use anyhow::{ensure, Result};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -150,5 +150,72 @@ async fn case_fails_on_wrong_actions_checks_and_errors() -> Result<()> {
 
     let msg = failure(&h, Case::new("diff").step(Step::plan_only(data("a", "1")))).await?;
     ensure!(msg.contains("expected an empty plan"), "{msg}");
+    Ok(())
+}
+
+/// An import_verify step with expected actions: the plan after the import must propose
+/// exactly those (an import of `terraform_data` reads back neither `input` nor
+/// `triggers_replace`, so the config replaces it), else the step fails naming the plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn case_import_verify_checks_the_expected_plan_after_the_import() -> Result<()> {
+    let h = Harness::start(PROVIDER).await?;
+    let ignore = ["input", "output", "triggers_replace"];
+    Case::new("import-plan")
+        .steps([
+            Step::apply(data("a", "1")),
+            Step::import_verify(ADDR, &ignore).expect_replace(ADDR),
+            Step::import_verify(ADDR, &ignore).check_plan(|plan| {
+                let n = plan["resource_changes"].as_array().map_or(0, Vec::len);
+                ensure!(n == 1, "{n} changes");
+                Ok(())
+            }),
+        ])
+        .run(&h)
+        .await?;
+
+    let msg = failure(
+        &h,
+        Case::new("import-plan-wrong").steps([
+            Step::apply(data("a", "1")),
+            Step::import_verify(ADDR, &ignore).expect_update_in_place(ADDR),
+        ]),
+    )
+    .await?;
+    ensure!(
+        msg.contains("step 2/2 (import_verify terraform_data.d, expect update in place of")
+            && msg.contains("the plan after importing")
+            && msg.contains("[\"delete\", \"create\"]"),
+        "{msg}"
+    );
+
+    let msg = failure(
+        &h,
+        Case::new("import-plan-not-empty").steps([
+            Step::apply(data("a", "1")),
+            Step::import_verify(ADDR, &ignore),
+        ]),
+    )
+    .await?;
+    ensure!(msg.contains("is not empty"), "{msg}");
+    Ok(())
+}
+
+/// `Matrix::identity` names the attribute every update in place must keep.
+#[tokio::test(flavor = "multi_thread")]
+async fn matrix_update_keeps_the_identity_attribute() -> Result<()> {
+    let h = Harness::start(PROVIDER).await?;
+    // terraform_data's `output` follows `input`: as the identity, an update changes it.
+    let case = Matrix::new(ADDR, Step::apply(data("a", "1")))
+        .identity("output")
+        .update_in_place(Step::apply(data("b", "1")))
+        .import(Step::import_verify(ADDR, &[]))
+        .replace(Step::apply(data("b", "2")))
+        .disappears(Step::disappears(ADDR, |_| async { Ok(()) }))
+        .into_case("identity");
+    let msg = failure(&h, case).await?;
+    ensure!(
+        msg.contains("step 2/") && msg.contains("terraform_data.d.output changed from"),
+        "{msg}"
+    );
     Ok(())
 }
