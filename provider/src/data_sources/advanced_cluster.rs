@@ -1,6 +1,7 @@
 //! `mongodbatlas_advanced_cluster` data source: one cluster by `project_id` and `name`, with
 //! the resource's attributes (all computed, derived from the resource model).
 
+use crate::calls;
 use crate::errors::api_error;
 use crate::resources::advanced_cluster::flatten::flatten;
 use crate::resources::advanced_cluster::model::ClusterModel;
@@ -54,12 +55,12 @@ pub fn cluster_attributes(skip: &[&str]) -> Vec<Attribute> {
 /// A cluster as the data sources return it: flattened as the resource reads it, with the
 /// lookup's `use_effective_fields`.
 pub async fn cluster_model(
-    client: &AtlasClient,
+    cx: &Context<AtlasClient>,
     project_id: &str,
     cluster: &Cluster,
     use_effective_fields: Option<bool>,
 ) -> Result<ClusterModel, Diagnostics> {
-    let args = process_args(client, project_id, cluster).await?;
+    let args = process_args(cx, project_id, cluster).await?;
     let prior = ClusterModel {
         project_id: project_id.to_string(),
         use_effective_fields,
@@ -70,7 +71,7 @@ pub async fn cluster_model(
 
 /// Process arguments for the data sources; shared tiers have none.
 async fn process_args(
-    client: &AtlasClient,
+    cx: &Context<AtlasClient>,
     project_id: &str,
     cluster: &Cluster,
 ) -> Result<Option<ProcessArgs>, Diagnostics> {
@@ -84,15 +85,13 @@ async fn process_args(
         return Ok(None);
     }
     let name = cluster.name.clone().unwrap_or_default();
-    match client.clusters().get_process_args(project_id, &name).await {
+    let what = format!("reading the process arguments of cluster {name:?}");
+    let client = cx.client();
+    let clusters = client.clusters();
+    match calls::retry(cx, &what, || clusters.get_process_args(project_id, &name)).await {
         Ok(a) => Ok(Some(a)),
         Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(api_error(
-            client,
-            &format!("reading the process arguments of cluster {name:?}"),
-            &e,
-        )
-        .into()),
+        Err(e) => Err(api_error(client, &what, &e).into()),
     }
 }
 
@@ -123,14 +122,17 @@ impl DynDataSource<AtlasClient> for AdvancedClusterDataSource {
         let lookup: ClusterLookup = to_model(&conform(config, &ClusterLookup::block().ty()))?;
         let (project_id, name) = (&lookup.project_id, &lookup.name);
         let client = cx.client();
-        let cluster = client.clusters().get(project_id, name).await.map_err(|e| {
-            Diagnostics::from(
-                api_error(client, &format!("reading cluster {name:?}"), &e)
-                    .with_path(AttributePath::root(ClusterLookup::ATTR.name)),
-            )
-        })?;
-        let model =
-            cluster_model(client, project_id, &cluster, lookup.use_effective_fields).await?;
+        let what = format!("reading cluster {name:?}");
+        let clusters = client.clusters();
+        let cluster = calls::retry(cx, &what, || clusters.get(project_id, name))
+            .await
+            .map_err(|e| {
+                Diagnostics::from(
+                    api_error(client, &what, &e)
+                        .with_path(AttributePath::root(ClusterLookup::ATTR.name)),
+                )
+            })?;
+        let model = cluster_model(cx, project_id, &cluster, lookup.use_effective_fields).await?;
         let state = from_model(&model, &ClusterModel::block().ty())?;
         Ok(conform(&state, &self.schema().ty()))
     }

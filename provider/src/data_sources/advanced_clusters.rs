@@ -1,5 +1,6 @@
 //! `mongodbatlas_advanced_clusters` data source: every cluster of a project in `results`.
 
+use crate::calls;
 use crate::data_sources::advanced_cluster::{cluster_attributes, cluster_model};
 use crate::errors::api_error;
 use crate::resources::advanced_cluster::model::ClusterModel;
@@ -57,17 +58,19 @@ impl DynDataSource<AtlasClient> for AdvancedClustersDataSource {
         let mut lookup: ClustersLookup = to_model(&conform(config, &model_ty))?;
         let project_id = &lookup.project_id;
         let client = cx.client();
-        let clusters = client.clusters().list_all(project_id).await.map_err(|e| {
-            Diagnostics::from(
-                api_error(client, "listing clusters", &e)
-                    .with_path(AttributePath::root(ClustersLookup::ATTR.project_id)),
-            )
-        })?;
+        let api = client.clusters();
+        let clusters = calls::retry(cx, "listing clusters", || api.list_all(project_id))
+            .await
+            .map_err(|e| {
+                Diagnostics::from(
+                    api_error(client, "listing clusters", &e)
+                        .with_path(AttributePath::root(ClustersLookup::ATTR.project_id)),
+                )
+            })?;
         let mut results = Vec::with_capacity(clusters.len());
         for cluster in &clusters {
-            results.push(
-                cluster_model(client, project_id, cluster, lookup.use_effective_fields).await?,
-            );
+            results
+                .push(cluster_model(cx, project_id, cluster, lookup.use_effective_fields).await?);
         }
         lookup.results = Some(results);
         let state = from_model(&lookup, &model_ty)?;

@@ -5,6 +5,7 @@
 //! `{project}-{username}-{db}`, so they have their own model ([`DatabaseUserData`], shared with
 //! `mongodbatlas_database_users`) rather than [`crate::crud::Lookup`] of the resource's.
 
+use crate::calls;
 use crate::errors::api_error;
 use crate::resources::database_user::{
     flatten_labels, flatten_roles, flatten_scopes, LabelModel, RoleModel, ScopeModel,
@@ -161,21 +162,22 @@ impl DataSource for DatabaseUserDataSource {
         config: DatabaseUserData,
     ) -> Result<DatabaseUserData, Diagnostics> {
         let client = cx.client();
-        let user = client
-            .database_users()
-            .get(
+        let api = client.database_users();
+        let user = calls::retry(cx, "reading database user", || {
+            api.get(
                 &config.project_id,
                 &config.auth_database_name,
                 &config.username,
             )
-            .await
-            .map_err(|e| {
-                Diagnostics::from(api_error(
-                    client,
-                    &format!("reading database user {:?}", config.username),
-                    &e,
-                ))
-            })?;
+        })
+        .await
+        .map_err(|e| {
+            Diagnostics::from(api_error(
+                client,
+                &format!("reading database user {:?}", config.username),
+                &e,
+            ))
+        })?;
         // Echo the configured arguments exactly.
         Ok(DatabaseUserData {
             username: config.username,

@@ -1,5 +1,6 @@
 //! `mongodbatlas_database_users` data source: every database user of a project.
 
+use crate::calls;
 use crate::data_sources::database_user::{flatten_user, DatabaseUserData};
 use crate::errors::api_error;
 use crate::AtlasClient;
@@ -41,9 +42,8 @@ impl DataSource for DatabaseUsersDataSource {
     ) -> Result<DatabaseUsersModel, Diagnostics> {
         let project_id = config.project_id;
         let client = cx.client();
-        let mut users = client
-            .database_users()
-            .list_all(&project_id)
+        let api = client.database_users();
+        let mut users = calls::retry(cx, "listing database users", || api.list_all(&project_id))
             .await
             .map_err(|e| {
                 Diagnostics::from(api_error(

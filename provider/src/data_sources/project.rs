@@ -1,5 +1,6 @@
 //! `mongodbatlas_project` data source: one project by `project_id` or by `name`.
 
+use crate::calls;
 use crate::errors::api_error;
 use crate::resources::project::{format_time, tags_to_map};
 use crate::AtlasClient;
@@ -88,9 +89,12 @@ impl DataSource for ProjectDataSource {
         config: ProjectDataModel,
     ) -> Result<ProjectDataModel, Diagnostics> {
         let client = cx.client();
+        let api = client.projects();
         let result = match (config.project_id.known(), config.name.known()) {
-            (Some(id), _) => client.projects().get(id).await,
-            (None, Some(name)) => client.projects().get_by_name(name).await,
+            (Some(id), _) => calls::retry(cx, "reading project", || api.get(id)).await,
+            (None, Some(name)) => {
+                calls::retry(cx, "reading project", || api.get_by_name(name)).await
+            }
             (None, None) => {
                 return Err(Diagnostic::error_at(
                     AttributePath::root(ProjectDataModel::ATTR.project_id),

@@ -1,6 +1,7 @@
 //! `mongodbatlas_project_ip_access_list` data source: one access list entry by `project_id` and
 //! one of `cidr_block`, `ip_address`, `aws_security_group`.
 
+use crate::calls;
 use crate::errors::api_error;
 use crate::ids::encode_state_id;
 use crate::resources::project_ip_access_list::{flatten, AccessListModel};
@@ -131,17 +132,18 @@ impl DataSource for ProjectIpAccessListDataSource {
             .into());
         };
         let client = cx.client();
-        let found = client
-            .access_list()
-            .get(&project_id, &entry)
-            .await
-            .map_err(|e| {
-                Diagnostics::from(api_error(
-                    client,
-                    &format!("reading access list entry {entry} of project {project_id}"),
-                    &e,
-                ))
-            })?;
+        let api = client.access_list();
+        let found = calls::retry(cx, "reading access list entry", || {
+            api.get(&project_id, &entry)
+        })
+        .await
+        .map_err(|e| {
+            Diagnostics::from(api_error(
+                client,
+                &format!("reading access list entry {entry} of project {project_id}"),
+                &e,
+            ))
+        })?;
         let mut out = flatten_entry(&found, &project_id);
         // Echo the configured argument exactly.
         let echo = |configured: Tf<String>, answered: Tf<String>| {

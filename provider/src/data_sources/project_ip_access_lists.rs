@@ -1,5 +1,6 @@
 //! `mongodbatlas_project_ip_access_lists` data source: a project's whole IP access list.
 
+use crate::calls;
 use crate::data_sources::project_ip_access_list::flatten_entry;
 use crate::errors::api_error;
 use crate::AtlasClient;
@@ -52,9 +53,8 @@ impl DataSource for ProjectIpAccessListsDataSource {
     ) -> Result<AccessListsModel, Diagnostics> {
         let project_id = config.project_id;
         let client = cx.client();
-        let entries = client
-            .access_list()
-            .list_all(&project_id)
+        let api = client.access_list();
+        let entries = calls::retry(cx, "listing the access list", || api.list_all(&project_id))
             .await
             .map_err(|e| {
                 Diagnostics::from(api_error(

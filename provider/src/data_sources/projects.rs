@@ -1,5 +1,6 @@
 //! `mongodbatlas_projects` data source: every project the key can see, optionally one page.
 
+use crate::calls;
 use crate::data_sources::project::{flatten, ProjectDataModel};
 use crate::errors::api_error;
 use crate::AtlasClient;
@@ -51,6 +52,7 @@ impl DataSource for ProjectsDataSource {
         config: ProjectsModel,
     ) -> Result<ProjectsModel, Diagnostics> {
         let client = cx.client();
+        let api = client.projects();
         let err = |e: atlas_admin_sdk::Error| {
             Diagnostics::from(api_error(client, "listing projects", &e))
         };
@@ -62,11 +64,15 @@ impl DataSource for ProjectsDataSource {
             if let Some(n) = config.items_per_page {
                 opts = opts.items_per_page(n.clamp(1, 500) as u32);
             }
-            let page = client.projects().list(opts).await.map_err(err)?;
+            let page = calls::retry(cx, "listing projects", || api.list(opts.clone()))
+                .await
+                .map_err(err)?;
             let total = page.total_count.map(|t| t as i64);
             (page.results, total)
         } else {
-            let all = client.projects().list_all().await.map_err(err)?;
+            let all = calls::retry(cx, "listing projects", || api.list_all())
+                .await
+                .map_err(err)?;
             let n = all.len() as i64;
             (all, Some(n))
         };
