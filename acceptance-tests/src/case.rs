@@ -18,10 +18,11 @@
 //!   plan to succeed and propose creating it again.
 //! * At the end (also after a failed step) the case restores the last applied config, runs
 //!   `terraform destroy`, requires an empty state and runs the optional `check_destroyed`.
+//! * `Case::check_outputs` sees every terraform command of the case and what it printed.
 //!
 //! Failures name the case, the step number and kind, and carry terraform's output.
 
-use crate::{actions_for, assert_same_attributes, Harness, Output, Workdir};
+use crate::{actions_for, assert_same_attributes, CommandObserver, Harness, Output, Workdir};
 use anyhow::{anyhow, bail, ensure, Context as _, Result};
 use regex::Regex;
 use serde_json::Value as Json;
@@ -579,6 +580,8 @@ pub struct Case {
     name: String,
     steps: Vec<Step>,
     vars: Vec<(String, String)>,
+    env: Vec<(String, Option<String>)>,
+    outputs: Option<CommandObserver>,
     check_destroyed: Option<AsyncFn>,
 }
 
@@ -589,6 +592,8 @@ impl Case {
             name: name.to_string(),
             steps: Vec::new(),
             vars: Vec::new(),
+            env: Vec::new(),
+            outputs: None,
             check_destroyed: None,
         }
     }
@@ -606,6 +611,31 @@ impl Case {
     /// A terraform input variable (`TF_VAR_<name>`) for every command of the case.
     pub fn var(mut self, name: &str, value: &str) -> Case {
         self.vars.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// An environment variable for every terraform command of the case (imports and the
+    /// final destroy included), e.g. `TF_LOG`; a relative path is relative to the working
+    /// directory (`ctx.workdir`).
+    pub fn env(mut self, key: &str, value: &str) -> Case {
+        self.env.push((key.to_string(), Some(value.to_string())));
+        self
+    }
+
+    /// Removes an environment variable (e.g. one the harness sets) for the whole case.
+    pub fn unset_env(mut self, key: &str) -> Case {
+        self.env.push((key.to_string(), None));
+        self
+    }
+
+    /// A check on the output of every terraform command the case runs (steps, imports, the
+    /// post-apply plans and the final destroy; failed commands too): it gets the command's
+    /// arguments and what it printed, and an error fails the case at that command.
+    pub fn check_outputs(
+        mut self,
+        check: impl Fn(&[&str], &Output) -> Result<()> + Send + Sync + 'static,
+    ) -> Case {
+        self.outputs = Some(std::sync::Arc::new(check));
         self
     }
 
@@ -631,6 +661,15 @@ impl Case {
         let mut wd = h.workdir(&format!("case-{}", self.name), "")?;
         for (k, v) in &self.vars {
             wd.set_env(&format!("TF_VAR_{k}"), v);
+        }
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => wd.set_env(k, v),
+                None => wd.remove_env(k),
+            }
+        }
+        if let Some(observer) = &self.outputs {
+            wd.observe(observer.clone());
         }
         let mut runner = Runner {
             h,
@@ -694,6 +733,7 @@ impl Runner<'_> {
         let mut out = Workdir {
             dir: wd.dir.clone(),
             env: wd.env.clone(),
+            observer: wd.observer.clone(),
         };
         for (k, v) in &step.env {
             match v {
@@ -837,6 +877,7 @@ impl Runner<'_> {
         let scratch = Workdir {
             dir: scratch.dir,
             env: self.wd.env.clone(),
+            observer: self.wd.observer.clone(),
         };
         let imp = self.with_env(&scratch, step);
         let out = imp

@@ -7,6 +7,7 @@ use atlas_sandbox::{Config as SandboxConfig, SandboxHandle};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
 
@@ -121,6 +122,7 @@ impl Harness {
         let wd = Workdir {
             dir,
             env: self.env(),
+            observer: None,
         };
         wd.write_config(config)?;
         Ok(wd)
@@ -165,10 +167,15 @@ impl Harness {
     }
 }
 
+/// Sees every terraform command a [`Workdir`] runs (its arguments and what it printed); an
+/// error fails that command.
+pub type CommandObserver = Arc<dyn Fn(&[&str], &Output) -> Result<()> + Send + Sync>;
+
 /// A terraform working directory.
 pub struct Workdir {
     pub dir: PathBuf,
     env: Vec<(String, String)>,
+    observer: Option<CommandObserver>,
 }
 
 impl Workdir {
@@ -186,6 +193,11 @@ impl Workdir {
     pub fn remove_env(&mut self, key: &str) {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_string(), String::new()));
+    }
+
+    /// Every later command's output goes through `observer` (e.g. no secret is printed).
+    pub fn observe(&mut self, observer: CommandObserver) {
+        self.observer = Some(observer);
     }
 
     /// Runs `terraform <args>` and returns what it printed, whatever the exit status.
@@ -211,11 +223,15 @@ impl Workdir {
             .map_err(|_| {
                 anyhow!("terraform {args:?} did not finish within {COMMAND_TIMEOUT:?}")
             })??;
-        Ok(Output {
+        let out = Output {
             status: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        })
+        };
+        if let Some(observe) = &self.observer {
+            observe(args, &out).with_context(|| format!("the output of terraform {args:?}"))?;
+        }
+        Ok(out)
     }
 
     /// Runs terraform and fails with its output unless it exits 0.

@@ -219,3 +219,53 @@ async fn matrix_update_keeps_the_identity_attribute() -> Result<()> {
     );
     Ok(())
 }
+
+/// `Case::env` reaches every command (here a variable the config needs), `Case::check_outputs`
+/// sees every command of the case, the final destroy included, and its error fails the case
+/// naming the command.
+#[tokio::test(flavor = "multi_thread")]
+async fn case_env_and_check_outputs_cover_every_command() -> Result<()> {
+    let h = Harness::start(PROVIDER).await?;
+    let cfg = format!(
+        "{}variable \"from_env\" {{\n  type = string\n}}\n",
+        data("a", "1").replace("\"a\"", "var.from_env")
+    );
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    Case::new("env-outputs")
+        .env("TF_VAR_from_env", "from-the-case")
+        .check_outputs(move |args, out| {
+            log.lock().unwrap().push(args.join(" "));
+            ensure!(!out.stdout.contains("forbidden"), "forbidden printed");
+            Ok(())
+        })
+        .step(Step::apply(cfg.clone()).check_eq("output.echo", "from-the-case"))
+        .run(&h)
+        .await?;
+    let seen = seen.lock().unwrap().clone();
+    for command in ["plan", "apply", "show -json", "destroy"] {
+        ensure!(
+            seen.iter().any(|c| c.starts_with(command)),
+            "{command} not observed: {seen:?}"
+        );
+    }
+
+    let msg = failure(
+        &h,
+        Case::new("env-outputs-fail")
+            .env("TF_VAR_from_env", "forbidden")
+            .check_outputs(|_, out| {
+                ensure!(!out.stdout.contains("forbidden"), "forbidden printed");
+                Ok(())
+            })
+            .step(Step::apply(cfg)),
+    )
+    .await?;
+    ensure!(
+        msg.contains("step 1/1 (apply)")
+            && msg.contains("the output of terraform")
+            && msg.contains("forbidden printed"),
+        "{msg}"
+    );
+    Ok(())
+}

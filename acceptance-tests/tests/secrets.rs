@@ -1,8 +1,10 @@
-//! Secrets never reach logs: a whole apply at TF_LOG=TRACE (Terraform's and the provider's
-//! logs, including every request the SDK makes) must not contain the private key.
+//! Secrets never reach logs: a whole case at TF_LOG=TRACE (Terraform's and the provider's
+//! logs, including every request the SDK makes) must not contain the private key, and no
+//! terraform command prints it. Declarative cases (see `acceptance_tests::case`).
 
-use acceptance_tests::{Harness, REQUIRED_PROVIDERS};
-use anyhow::Result;
+use acceptance_tests::{Case, Harness, Output, Step, REQUIRED_PROVIDERS};
+use anyhow::{ensure, Result};
+use std::path::Path;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 
@@ -20,32 +22,54 @@ resource "mongodbatlas_project" "test" {
 "#
 );
 
-#[tokio::test(flavor = "multi_thread")]
-async fn acc_trace_logs_hold_no_secrets() -> Result<()> {
-    let h = Harness::start(PROVIDER).await?;
-    let mut wd = h.workdir("main", CONFIG)?;
-    let log = wd.dir.join("trace.log");
-    wd.set_env("TF_LOG", "TRACE");
-    wd.set_env("TF_LOG_PATH", &log.display().to_string());
-    let applied = wd.apply().await?;
-    wd.destroy().await?;
-    let logs = std::fs::read_to_string(&log)?;
-    assert!(
+/// The TRACE log the case's commands append to (TF_LOG_PATH, relative to the working
+/// directory).
+const LOG: &str = "trace.log";
+
+/// The TRACE log of the case: the provider's own lines reached it, and none of `secrets`.
+fn check_log(workdir: &Path, secrets: &[(&str, &str)]) -> Result<()> {
+    let logs = std::fs::read_to_string(workdir.join(LOG))?;
+    ensure!(
         logs.contains("provider.terraform-provider-mongodbatlas"),
         "the provider's own log lines reached Terraform's log"
     );
-    let secret = &h.sandbox.private_key;
-    for (what, text) in [
-        ("TF_LOG_PATH", logs.as_str()),
-        ("stdout", applied.stdout.as_str()),
-        ("stderr", applied.stderr.as_str()),
-    ] {
-        assert!(
-            !text.contains(secret.as_str()),
-            "the private key appears in {what}"
+    for (name, secret) in secrets {
+        ensure!(!logs.contains(secret), "{name} appears in TF_LOG_PATH");
+    }
+    Ok(())
+}
+
+/// None of `secrets` in what a command printed.
+fn check_printed(args: &[&str], out: &Output, secrets: &[(&str, String)]) -> Result<()> {
+    for (name, secret) in secrets {
+        ensure!(
+            !out.stdout.contains(secret.as_str()),
+            "{name} appears in the stdout of terraform {args:?}"
+        );
+        ensure!(
+            !out.stderr.contains(secret.as_str()),
+            "{name} appears in the stderr of terraform {args:?}"
         );
     }
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acc_trace_logs_hold_no_secrets() -> Result<()> {
+    let h = Harness::start(PROVIDER).await?;
+    let secret = h.sandbox.private_key.clone();
+    let printed = [("the private key", secret.clone())];
+    Case::new("trace")
+        .env("TF_LOG", "TRACE")
+        .env("TF_LOG_PATH", LOG)
+        .check_outputs(move |args, out| check_printed(args, out, &printed))
+        .step(Step::apply(CONFIG).expect_create("mongodbatlas_project.test"))
+        .check_destroyed(move |ctx| {
+            let secret = secret.clone();
+            async move { check_log(&ctx.workdir, &[("the private key", &secret)]) }
+        })
+        .run(&h)
+        .await
 }
 
 const SA_CLIENT_ID: &str = "mdb_sa_id_5f1d5c2b8a1e4c3d2b1a0f9e";
@@ -119,8 +143,8 @@ resource "mongodbatlas_database_user" "wo" {{
 }
 
 /// A service account only (no API key anywhere): the client secret, the passwords and the
-/// write-only password stay out of the TRACE log and the output; the write-only password is in
-/// neither the saved plan nor the state.
+/// write-only password stay out of the TRACE log and every command's output; the write-only
+/// password is in neither the saved plan nor the state.
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_service_account_apply_keeps_every_secret_out_of_logs_plan_and_state() -> Result<()> {
     let h = Harness::start_with(
@@ -134,76 +158,92 @@ async fn acc_service_account_apply_keeps_every_secret_out_of_logs_plan_and_state
         },
     )
     .await?;
-    let mut wd = h.workdir("sa", &sa_config())?;
-    wd.remove_env("MONGODB_ATLAS_PUBLIC_KEY");
-    wd.remove_env("MONGODB_ATLAS_PRIVATE_KEY");
-    wd.remove_env("MONGODB_ATLAS_BASE_URL");
-    wd.set_env("TF_VAR_base_url", &h.sandbox.base_url);
-    wd.set_env("TF_VAR_client_id", SA_CLIENT_ID);
-    wd.set_env("TF_VAR_client_secret", SA_CLIENT_SECRET);
-    wd.set_env("TF_VAR_password_wo", PASSWORD_WO);
-    let log = wd.dir.join("trace.log");
-    wd.set_env("TF_LOG", "TRACE");
-    wd.set_env("TF_LOG_PATH", &log.display().to_string());
-
-    let planned = wd.ok(&["plan", "-no-color", "-out=tfplan"]).await?;
-    let shown = wd.ok(&["show", "-json", "tfplan"]).await?;
-    let plan_file = std::fs::read(wd.dir.join("tfplan"))?;
-    let applied = wd
-        .ok(&["apply", "-auto-approve", "-no-color", "tfplan"])
-        .await?;
-    let state = std::fs::read_to_string(wd.dir.join("terraform.tfstate"))?;
-
-    // Applied with the service account: the users exist in the project.
-    let client = h.client()?;
-    let projects = client.projects().list_all().await?;
-    assert_eq!(projects.len(), 1);
-    let users = client.database_users().list_all(&projects[0].id).await?;
-    assert_eq!(users.len(), 2, "{users:?}");
-
-    let destroyed = wd.destroy().await?;
-    let logs = std::fs::read_to_string(&log)?;
-    assert!(
-        logs.contains("provider.terraform-provider-mongodbatlas"),
-        "the provider's own log lines reached Terraform's log"
-    );
-
-    // The state check can see passwords: the stored `password` is there, as designed.
-    assert!(
-        state.contains(PASSWORD),
-        "password (not write-only) is kept in state"
-    );
-    assert!(
-        !state.contains(PASSWORD_WO),
-        "password_wo reached the state file"
-    );
-    assert!(
-        !shown.stdout.contains(PASSWORD_WO),
-        "password_wo reached the saved plan"
-    );
-    assert!(
-        !plan_file
-            .windows(PASSWORD_WO.len())
-            .any(|w| w == PASSWORD_WO.as_bytes()),
-        "password_wo reached the plan file"
-    );
-    for (what, text) in [
-        ("TF_LOG_PATH", logs.as_str()),
-        ("plan stdout", planned.stdout.as_str()),
-        ("plan stderr", planned.stderr.as_str()),
-        ("apply stdout", applied.stdout.as_str()),
-        ("apply stderr", applied.stderr.as_str()),
-        ("destroy stdout", destroyed.stdout.as_str()),
-        ("destroy stderr", destroyed.stderr.as_str()),
-    ] {
-        for (name, secret) in [
-            ("the client secret", SA_CLIENT_SECRET),
-            ("the private key", h.sandbox.private_key.as_str()),
-            ("the password", PASSWORD),
-            ("the write-only password", PASSWORD_WO),
-        ] {
-            assert!(!text.contains(secret), "{name} appears in {what}");
-        }
-    }
-    Ok(())
+    let private_key = h.sandbox.private_key.clone();
+    // `show -json` prints the plan and the state as they are: terraform puts the input
+    // variables (the client secret) and the stored `password` (not write-only, kept in the
+    // state by design) in them. Every other command must print neither.
+    let anywhere = [
+        ("the private key", private_key.clone()),
+        ("the write-only password", PASSWORD_WO.to_string()),
+    ];
+    let except_show = [
+        ("the client secret", SA_CLIENT_SECRET.to_string()),
+        ("the password", PASSWORD.to_string()),
+    ];
+    Case::new("sa")
+        .unset_env("MONGODB_ATLAS_PUBLIC_KEY")
+        .unset_env("MONGODB_ATLAS_PRIVATE_KEY")
+        .unset_env("MONGODB_ATLAS_BASE_URL")
+        .var("base_url", &h.sandbox.base_url)
+        .var("client_id", SA_CLIENT_ID)
+        .var("client_secret", SA_CLIENT_SECRET)
+        .var("password_wo", PASSWORD_WO)
+        .env("TF_LOG", "TRACE")
+        .env("TF_LOG_PATH", LOG)
+        .check_outputs(move |args, out| {
+            check_printed(args, out, &anywhere)?;
+            if args.first() != Some(&"show") {
+                check_printed(args, out, &except_show)?;
+            }
+            Ok(())
+        })
+        .step(
+            Step::apply(sa_config())
+                .expect_create("mongodbatlas_database_user.wo")
+                .check_plan(|plan| {
+                    ensure!(
+                        !plan.to_string().contains(PASSWORD_WO),
+                        "password_wo reached the saved plan"
+                    );
+                    Ok(())
+                })
+                .check_files(|dir| {
+                    let plan_file = std::fs::read(dir.join("tfplan"))?;
+                    ensure!(
+                        !plan_file
+                            .windows(PASSWORD_WO.len())
+                            .any(|w| w == PASSWORD_WO.as_bytes()),
+                        "password_wo reached the plan file"
+                    );
+                    // The state can hold passwords: the stored `password` is there, as designed.
+                    let state = std::fs::read_to_string(dir.join("terraform.tfstate"))?;
+                    ensure!(
+                        state.contains(PASSWORD),
+                        "password (not write-only) is kept in state"
+                    );
+                    ensure!(
+                        !state.contains(PASSWORD_WO),
+                        "password_wo reached the state file"
+                    );
+                    Ok(())
+                })
+                // Applied with the service account: the users exist in the project.
+                .check_remote(|ctx| async move {
+                    let projects = ctx.client.projects().list_all().await?;
+                    ensure!(projects.len() == 1, "{projects:?}");
+                    let users = ctx
+                        .client
+                        .database_users()
+                        .list_all(&projects[0].id)
+                        .await?;
+                    ensure!(users.len() == 2, "{users:?}");
+                    Ok(())
+                }),
+        )
+        .check_destroyed(move |ctx| {
+            let private_key = private_key.clone();
+            async move {
+                check_log(
+                    &ctx.workdir,
+                    &[
+                        ("the client secret", SA_CLIENT_SECRET),
+                        ("the private key", &private_key),
+                        ("the password", PASSWORD),
+                        ("the write-only password", PASSWORD_WO),
+                    ],
+                )
+            }
+        })
+        .run(&h)
+        .await
 }

@@ -3,7 +3,7 @@
 //! "Multi-Cloud Cluster", and Atlas's default project is "Project 0"; the spec's name pattern
 //! has no space, but Atlas takes them (sandbox/COVERAGE.md, "Deviations from the spec").
 
-use acceptance_tests::{Harness, REQUIRED_PROVIDERS};
+use acceptance_tests::{Case, Step, REQUIRED_PROVIDERS};
 use anyhow::{ensure, Result};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
@@ -54,32 +54,36 @@ output "p3_id" {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_projects_with_spaced_names_apply() -> Result<()> {
-    let h = Harness::start(PROVIDER).await?;
-    let w = h.workdir("spaced-names", &config())?;
-    w.apply().await?;
-    w.assert_empty_plan(&[]).await?;
-
-    let state = w.state().await?;
-    let outputs = &state["values"]["outputs"];
-    ensure!(
-        outputs["by_name_id"]["value"] == outputs["p3_id"]["value"],
-        "the data source found \"Project 0\" by name: {outputs}"
-    );
-    let client = h.client()?;
-    let mut remote: Vec<String> = client
-        .projects()
-        .list_all()
-        .await?
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    remote.sort();
-    let mut expected: Vec<String> = NAMES.iter().map(|n| n.to_string()).collect();
-    expected.sort();
-    ensure!(remote == expected, "projects in the sandbox: {remote:?}");
-
-    w.destroy().await?;
-    let left = client.projects().list_all().await?;
-    ensure!(left.is_empty(), "projects left after destroy: {left:?}");
-    Ok(())
+    let mut steps = Step::apply(config())
+        // The data source found "Project 0" by name.
+        .check_pair("output.by_name_id", "output.p3_id")
+        .check_remote(|ctx| async move {
+            let mut remote: Vec<String> = ctx
+                .client
+                .projects()
+                .list_all()
+                .await?
+                .into_iter()
+                .map(|p| p.name)
+                .collect();
+            remote.sort();
+            let mut expected: Vec<String> = NAMES.iter().map(|n| n.to_string()).collect();
+            expected.sort();
+            ensure!(remote == expected, "projects in the sandbox: {remote:?}");
+            Ok(())
+        });
+    for (i, name) in NAMES.iter().enumerate() {
+        steps = steps
+            .expect_create(&format!("mongodbatlas_project.p{i}"))
+            .check_eq(&format!("mongodbatlas_project.p{i}.name"), *name);
+    }
+    Case::new("spaced-names")
+        .step(steps)
+        .check_destroyed(|ctx| async move {
+            let left = ctx.client.projects().list_all().await?;
+            ensure!(left.is_empty(), "projects left after destroy: {left:?}");
+            Ok(())
+        })
+        .run_new(PROVIDER)
+        .await
 }
