@@ -1,22 +1,34 @@
-//! Managed resources, one module each. Registering a resource is one line in [`all`].
+//! Managed resources, one module each.
+//!
+//! A resource declared as a [`crate::crud::AtlasResource`] is registered, with its data
+//! source, by one line in the [`declared!`] list below (module => type); the others are listed
+//! in [`all`].
 
 pub mod advanced_cluster;
 pub mod database_user;
-pub mod maintenance_window;
-pub mod project;
 pub mod project_ip_access_list;
 
 use crate::crud::Registry;
 use crate::AtlasClient;
 use tfplugin::resource::DynResource;
 
-/// The resources declared as [`crate::crud::AtlasResource`]s, each with its data source: one
-/// line each.
-pub fn declared() -> Registry {
-    let mut r = Registry::default();
-    r.declare::<maintenance_window::MaintenanceWindow>();
-    r.declare::<project::ProjectResource>();
-    r
+/// `module => Type` per line: declares the module and registers its resource (and data source).
+macro_rules! declared {
+    ($($module:ident => $ty:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// The resources declared as [`crate::crud::AtlasResource`]s, each with its data source.
+        pub fn declared() -> Registry {
+            let mut r = Registry::default();
+            $(r.declare::<$module::$ty>();)*
+            r
+        }
+    };
+}
+
+declared! {
+    maintenance_window => MaintenanceWindow,
+    project => ProjectResource,
 }
 
 /// Every resource this provider serves, sorted by type name.
