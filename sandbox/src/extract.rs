@@ -86,6 +86,72 @@ pub fn too_large(headers: &axum::http::HeaderMap) -> Option<ApiError> {
     (len > MAX_BODY_BYTES as u64).then(|| ApiError::payload_too_large(MAX_BODY_BYTES))
 }
 
+/// Decodes a JSON object body into `T`, answering Atlas's 400s with the attribute's path:
+/// syntax errors are `MALFORMED_JSON`, an empty body or a non-object `INVALID_JSON`, then see
+/// [`typed_value`].
+pub fn typed_body<T: DeserializeOwned>(bytes: &[u8], read_only: &[&str]) -> Result<T, ApiError> {
+    typed_value(Value::Object(parse_object(bytes)?), read_only)
+}
+
+/// Decodes an already parsed body into `T`: read-only attributes (top level, `read_only`)
+/// sent non-null are `ATTRIBUTE_READ_ONLY` (dropped when null); a wrong type or an unknown
+/// attribute (with `#[serde(deny_unknown_fields)]`) is `INVALID_ATTRIBUTE`, a missing one
+/// `MISSING_ATTRIBUTE`, each naming the attribute's path (`roles[0].roleName`, `[2].comment`).
+pub fn typed_value<T: DeserializeOwned>(
+    mut value: Value,
+    read_only: &[&str],
+) -> Result<T, ApiError> {
+    if let Value::Object(map) = &mut value {
+        for field in read_only {
+            // Sent as null (a GET body echoed back with the values cleared) they are dropped.
+            match map.remove(*field) {
+                Some(v) if !v.is_null() => return Err(ApiError::attribute_read_only(field)),
+                _ => {}
+            }
+        }
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        // The path names an unknown field itself, a missing one by its parent.
+        let join = |name: &str| {
+            if path == "." || path.is_empty() {
+                name.to_string()
+            } else if path == name || path.ends_with(&format!(".{name}")) {
+                path.clone()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        // serde's messages: "unknown field `x`, expected …", "missing field `x`".
+        let quoted = |prefix: &str| {
+            message
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.split('`').next())
+                .map(join)
+        };
+        if let Some(attr) = quoted("unknown field `") {
+            ApiError::invalid_attribute(&attr)
+        } else if let Some(attr) = quoted("missing field `") {
+            ApiError::missing_attribute(&attr)
+        } else if path == "." || path.is_empty() {
+            ApiError::invalid_json()
+        } else {
+            ApiError::invalid_attribute(&path)
+        }
+    })
+}
+
+/// Reads a nullable attribute: absent is `None` (with `#[serde(default)]`), `null` is
+/// `Some(None)`, a value `Some(Some(v))`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::invalid_json());

@@ -5,7 +5,11 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::store::Tag;
 
 use crate::openapi::API_PREFIX;
 use crate::AppState;
@@ -13,6 +17,7 @@ use crate::AppState;
 pub mod access_list;
 pub mod api_keys;
 pub mod clusters;
+pub mod custom_db_roles;
 pub mod database_users;
 pub mod maintenance_window;
 pub mod orgs;
@@ -30,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(service_accounts::routes())
         .merge(maintenance_window::routes())
+        .merge(custom_db_roles::routes())
 }
 
 /// A success response; the version layer replaces the Content-Type with the versioned one.
@@ -45,4 +51,62 @@ pub fn api_url(base_url: &str, path: &str) -> String {
 /// `links: [{href, rel: "self"}]` for a resource.
 pub fn self_links(base_url: &str, path: &str) -> Value {
     json!([{"href": api_url(base_url, path), "rel": "self"}])
+}
+
+/// A success response with a typed body (declare its fields in alphabetical order: that is
+/// the order `Value` maps, and so every other answer, list their keys).
+pub fn respond_typed<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    (status, Json(body)).into_response()
+}
+
+/// A typed representation as a list item (pages hold `Value`s). Serializing plain structs
+/// cannot fail; `Null` is never produced in practice.
+pub fn item<T: Serialize>(body: &T) -> Value {
+    serde_json::to_value(body).unwrap_or_default()
+}
+
+/// `{href, rel}` of a `links` array.
+#[derive(Debug, Serialize)]
+pub struct Link {
+    pub href: String,
+    pub rel: &'static str,
+}
+
+/// `links: [{href, rel: "self"}]`, typed.
+pub fn self_link(base_url: &str, path: &str) -> [Link; 1] {
+    [Link {
+        href: api_url(base_url, path),
+        rel: "self",
+    }]
+}
+
+/// `{key, value}` of `tags` and `labels` as sent (both required, 1–255 characters each).
+#[derive(Debug, Deserialize)]
+pub struct TagBody {
+    key: Option<String>,
+    value: Option<String>,
+}
+
+/// Checks `tags` / `labels` items (`attr` names the array): a missing (or null) key or value
+/// is `MISSING_ATTRIBUTE`, one outside 1–255 characters `INVALID_ATTRIBUTE`.
+pub fn check_tags(items: Vec<TagBody>, attr: &str) -> Result<Vec<Tag>, ApiError> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let field = |v: Option<String>, name: &str| {
+                let path = format!("{attr}[{i}].{name}");
+                let s = v.ok_or_else(|| ApiError::missing_attribute(&path))?;
+                if (1..=255).contains(&s.chars().count()) {
+                    Ok(s)
+                } else {
+                    Err(ApiError::invalid_attribute(&path))
+                }
+            };
+            Ok(Tag {
+                key: field(item.key, "key")?,
+                value: field(item.value, "value")?,
+            })
+        })
+        .collect()
 }

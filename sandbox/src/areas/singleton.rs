@@ -29,7 +29,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::extract::{parse_object, ApiPath, Query};
+pub use crate::extract::typed_body;
+use crate::extract::{ApiPath, Query};
 use crate::store::{ProjectChildren, Store};
 use crate::versions::ResolvedVersion;
 use crate::AppState;
@@ -69,48 +70,6 @@ pub fn routes<T: ProjectSingleton>(path: &str) -> Router<AppState> {
             .patch(patch_one::<T>)
             .delete(reset_one::<T>),
     )
-}
-
-/// Decodes a JSON object body into `T`, answering Atlas's 400s with the attribute's path.
-pub fn typed_body<T: DeserializeOwned>(bytes: &[u8], read_only: &[&str]) -> Result<T, ApiError> {
-    let mut map = parse_object(bytes)?;
-    for field in read_only {
-        // Sent as null (a GET body echoed back with the values cleared) they are dropped.
-        match map.remove(*field) {
-            Some(v) if !v.is_null() => return Err(ApiError::attribute_read_only(field)),
-            _ => {}
-        }
-    }
-    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.inner().to_string();
-        // The path names an unknown field itself, a missing one by its parent.
-        let join = |name: &str| {
-            if path == "." || path.is_empty() {
-                name.to_string()
-            } else if path == name || path.ends_with(&format!(".{name}")) {
-                path.clone()
-            } else {
-                format!("{path}.{name}")
-            }
-        };
-        // serde's messages: "unknown field `x`, expected …", "missing field `x`".
-        let quoted = |prefix: &str| {
-            message
-                .strip_prefix(prefix)
-                .and_then(|rest| rest.split('`').next())
-                .map(join)
-        };
-        if let Some(attr) = quoted("unknown field `") {
-            ApiError::invalid_attribute(&attr)
-        } else if let Some(attr) = quoted("missing field `") {
-            ApiError::missing_attribute(&attr)
-        } else if path == "." || path.is_empty() {
-            ApiError::invalid_json()
-        } else {
-            ApiError::invalid_attribute(&path)
-        }
-    })
 }
 
 /// The resolved media-type version, or 501 for one the area does not serve.

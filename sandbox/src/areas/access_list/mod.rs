@@ -24,13 +24,13 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::database_users::{no_content, parse_delete_after};
 use super::projects::find_project;
-use super::{api_url, respond, self_links};
+use super::{api_url, item, respond, respond_typed, self_link, Link};
 use crate::error::ApiError;
-use crate::extract::{ApiPath, Query};
+use crate::extract::{typed_value, ApiPath, Query};
 use crate::lifecycle::{self, Life, Phases, Then, Timed};
 use crate::pagination::ListParams;
 use crate::store::{timestamp, Project, Store};
@@ -205,56 +205,49 @@ pub fn parse_entry_value(value: &str) -> Result<Address, ApiError> {
     }
 }
 
-fn entry_string(
-    item: &Map<String, Value>,
-    attr: &str,
-    name: &str,
-) -> Result<Option<String>, ApiError> {
-    match item.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::invalid_attribute(&format!("{attr}.{name}"))),
-    }
+/// One element of the POST array as sent (unknown attributes are ignored; null reads as
+/// absent).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryBody {
+    group_id: Option<String>,
+    ip_address: Option<String>,
+    cidr_block: Option<String>,
+    aws_security_group: Option<String>,
+    comment: Option<String>,
+    delete_after_date: Option<String>,
 }
 
-/// One element of the POST array.
+/// One element of the POST array, checked.
 pub fn parse_entry(
-    item: &Value,
+    item: EntryBody,
     index: usize,
     group_id: &str,
     now: DateTime<Utc>,
 ) -> Result<NewEntry, ApiError> {
-    let attr = format!("[{index}]");
-    let item = item
-        .as_object()
-        .ok_or_else(|| ApiError::invalid_attribute(&attr))?;
-    if let Some(body_group) = entry_string(item, &attr, "groupId")? {
+    if let Some(body_group) = &item.group_id {
         if body_group != group_id {
-            return Err(ApiError::group_mismatch(&body_group, group_id));
+            return Err(ApiError::group_mismatch(body_group, group_id));
         }
     }
-    let ip = entry_string(item, &attr, "ipAddress")?;
-    let cidr = entry_string(item, &attr, "cidrBlock")?;
-    let sg = entry_string(item, &attr, "awsSecurityGroup")?;
-    let address = match (ip, cidr, sg) {
+    let address = match (item.ip_address, item.cidr_block, item.aws_security_group) {
         (Some(ip), None, None) => Address::host(parse_ip(&ip)?),
         (None, Some(cidr), None) => parse_cidr(&cidr)?,
         (None, None, Some(sg)) => parse_security_group(&sg)?,
         (None, None, None) => {
             return Err(ApiError::missing_attribute(&format!(
-                "{attr}.ipAddress, cidrBlock or awsSecurityGroup"
+                "[{index}].ipAddress, cidrBlock or awsSecurityGroup"
             )))
         }
         _ => return Err(ApiError::multiple_values_specified_for_one_network_permission_entry()),
     };
-    let comment = entry_string(item, &attr, "comment")?;
-    if let Some(c) = &comment {
+    if let Some(c) = &item.comment {
         if c.chars().count() > MAX_COMMENT_CHARS {
             return Err(ApiError::invalid_network_permission_comment(c));
         }
     }
-    let delete_after_date = match entry_string(item, &attr, "deleteAfterDate")? {
-        Some(d) => Some(parse_delete_after(&d, now)?),
+    let delete_after_date = match &item.delete_after_date {
+        Some(d) => Some(parse_delete_after(d, now)?),
         None => None,
     };
     if delete_after_date.is_some() && matches!(address, Address::SecurityGroup(_)) {
@@ -262,19 +255,21 @@ pub fn parse_entry(
     }
     Ok(NewEntry {
         address,
-        comment,
+        comment: item.comment,
         delete_after_date,
     })
 }
 
-/// The POST body: an array of entries, no address twice.
+/// The POST body: an array of entries (a wrong type names the item's path, `[2].comment`),
+/// no address twice.
 pub fn parse_entries(
-    items: &[Value],
+    items: Vec<Value>,
     group_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<NewEntry>, ApiError> {
+    let items: Vec<EntryBody> = typed_value(Value::Array(items), &[])?;
     let mut out: Vec<NewEntry> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         let entry = parse_entry(item, i, group_id, now)?;
         if out.iter().any(|e| e.address == entry.address) {
             return Err(ApiError::duplicate_addresses_in_input(&entry.address.key()));
@@ -499,29 +494,57 @@ fn encode_key(key: &str) -> String {
     key.replace('/', "%2F")
 }
 
-/// The `NetworkPermissionEntry` representation.
-pub fn entry_json(group_id: &str, entry: &Entry, base_url: &str) -> Value {
-    let key = entry.address.key();
-    let mut v = json!({
-        "groupId": group_id,
-        "links": self_links(base_url, &format!("/groups/{group_id}/accessList/{}", encode_key(&key))),
-    });
-    match &entry.address {
-        Address::Network { .. } => {
-            v["cidrBlock"] = json!(key);
-            if let Some(ip) = entry.address.single_host() {
-                v["ipAddress"] = json!(ip.to_string());
-            }
+/// The `NetworkPermissionEntry` representation (fields in alphabetical order).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aws_security_group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cidr_block: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete_after_date: Option<String>,
+    group_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip_address: Option<String>,
+    links: [Link; 1],
+}
+
+impl<'a> EntryView<'a> {
+    pub fn of(group_id: &'a str, entry: &'a Entry, base_url: &str) -> Self {
+        let key = entry.address.key();
+        let links = self_link(
+            base_url,
+            &format!("/groups/{group_id}/accessList/{}", encode_key(&key)),
+        );
+        let (aws_security_group, cidr_block) = match &entry.address {
+            Address::Network { .. } => (None, Some(key)),
+            Address::SecurityGroup(sg) => (Some(sg.as_str()), None),
+        };
+        Self {
+            aws_security_group,
+            cidr_block,
+            comment: entry.comment.as_deref(),
+            delete_after_date: entry.delete_after_date.map(timestamp),
+            group_id,
+            ip_address: entry.address.single_host().map(|ip| ip.to_string()),
+            links,
         }
-        Address::SecurityGroup(sg) => v["awsSecurityGroup"] = json!(sg),
     }
-    if let Some(c) = &entry.comment {
-        v["comment"] = json!(c);
-    }
-    if let Some(d) = entry.delete_after_date {
-        v["deleteAfterDate"] = json!(timestamp(d));
-    }
-    v
+}
+
+/// [`EntryView`] as a `Value` (list items).
+pub fn entry_json(group_id: &str, entry: &Entry, base_url: &str) -> Value {
+    item(&EntryView::of(group_id, entry, base_url))
+}
+
+/// `{"STATUS": …}` of `…/status`.
+#[derive(Serialize)]
+struct StatusView {
+    #[serde(rename = "STATUS")]
+    status: &'static str,
 }
 
 fn page(state: &AppState, group_id: &str, entries: &[Entry], params: ListParams) -> Value {
@@ -559,7 +582,7 @@ async fn create_entries_handler(
 ) -> Result<Response, ApiError> {
     let params = ListParams::from_query(&q)?;
     find_project(&state.store(), &group_id)?;
-    let new = parse_entries(&items, &group_id, Utc::now())?;
+    let new = parse_entries(items, &group_id, Utc::now())?;
     try_begin_post(&mut state.store(), &group_id).inspect_err(|_| {
         tracing::info!(%group_id, "concurrent access list POST refused");
     })?;
@@ -594,9 +617,9 @@ async fn get_entry_handler(
     q.check_common()?;
     let address = lookup(&state, &group_id, &entry_value)?;
     let entry = get_entry(&mut state.store(), &group_id, &address, Utc::now())?;
-    Ok(respond(
+    Ok(respond_typed(
         StatusCode::OK,
-        entry_json(&group_id, &entry, state.base_url()),
+        &EntryView::of(&group_id, &entry, state.base_url()),
     ))
 }
 
@@ -622,13 +645,14 @@ async fn get_status_handler(
     let now = Utc::now();
     let entry = get_entry(&mut state.store(), &group_id, &address, now)?;
     let status = entry_status(&entry, now, state.transition_seconds());
-    Ok(respond(StatusCode::OK, json!({ "STATUS": status })))
+    Ok(respond_typed(StatusCode::OK, &StatusView { status }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::areas::projects::{create_project, parse_create};
+    use serde_json::json;
 
     fn store_with_project() -> (Store, String) {
         let mut s = Store::bootstrap("k", "p", Some(4), Utc::now());
@@ -639,7 +663,7 @@ mod tests {
     }
 
     fn entries(v: Value) -> Result<Vec<NewEntry>, ApiError> {
-        parse_entries(v.as_array().expect("array"), "g", Utc::now())
+        parse_entries(v.as_array().expect("array").clone(), "g", Utc::now())
     }
 
     #[test]
@@ -828,5 +852,35 @@ mod tests {
         let v = entry_json("g", &host, "http://h");
         assert_eq!(v["ipAddress"], json!("2001:db8::1"));
         assert_eq!(v["cidrBlock"], json!("2001:db8::1/128"));
+    }
+
+    #[test]
+    fn typed_entries_name_the_item_path_and_views_are_in_key_order() {
+        let e = entries(json!([{"ipAddress": "1.2.3.4"}, {"comment": 5}])).expect_err("type");
+        assert_eq!(
+            (e.code, e.parameters[0].as_str()),
+            ("INVALID_ATTRIBUTE", Some("[1].comment"))
+        );
+        let e = entries(json!([{"ipAddress": "1.2.3.4"}, 7])).expect_err("item");
+        assert_eq!(
+            (e.code, e.parameters[0].as_str()),
+            ("INVALID_ATTRIBUTE", Some("[1]"))
+        );
+        let now = Utc::now();
+        for address in [
+            Address::host("10.0.0.1".parse().expect("ip")),
+            Address::SecurityGroup("sg-12345678".into()),
+        ] {
+            let entry = Entry {
+                address,
+                comment: Some("c".into()),
+                delete_after_date: Some(now),
+                created: now,
+            };
+            assert_eq!(
+                serde_json::to_string(&EntryView::of("g", &entry, "http://h")).expect("json"),
+                serde_json::to_string(&entry_json("g", &entry, "http://h")).expect("json")
+            );
+        }
     }
 }

@@ -19,12 +19,12 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::projects::find_project;
-use super::{api_url, respond, self_links};
+use super::{api_url, check_tags, item, respond, respond_typed, self_link, Link, TagBody};
 use crate::error::ApiError;
-use crate::extract::{ApiPath, JsonObject, Query};
+use crate::extract::{typed_value, ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
 use crate::store::{timestamp, Project, Store, Tag};
 use crate::AppState;
@@ -233,20 +233,53 @@ impl std::fmt::Debug for UserFields {
     }
 }
 
-fn string_field(body: &Map<String, Value>, name: &str) -> Result<Option<String>, ApiError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::invalid_attribute(name)),
-    }
+/// A `CloudDatabaseUser` body as sent (create and PATCH). Unknown attributes are ignored, as
+/// for projects; null reads as absent except for `description` (cleared). No `Debug`: it
+/// holds the password.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserBody {
+    username: Option<String>,
+    database_name: Option<String>,
+    group_id: Option<String>,
+    password: Option<String>,
+    #[serde(rename = "awsIAMType")]
+    aws_iam_type: Option<String>,
+    x509_type: Option<String>,
+    ldap_auth_type: Option<String>,
+    oidc_auth_type: Option<String>,
+    roles: Option<Vec<RoleBody>>,
+    scopes: Option<Vec<ScopeBody>>,
+    labels: Option<Vec<TagBody>>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    description: Option<Option<String>>,
+    delete_after_date: Option<String>,
 }
 
-fn enum_field(
-    body: &Map<String, Value>,
-    name: &str,
+/// One `roles` item as sent (`roleName` and `databaseName` required, null counts as missing).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleBody {
+    role_name: Option<String>,
+    database_name: Option<String>,
+    collection_name: Option<String>,
+}
+
+/// One `scopes` item as sent.
+#[derive(Debug, Deserialize)]
+pub struct ScopeBody {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// `name` must be one of `allowed` (`INVALID_ENUM_VALUE` naming `attr` otherwise).
+fn one_of(
+    value: Option<String>,
+    attr: &str,
     allowed: &[&'static str],
 ) -> Result<Option<&'static str>, ApiError> {
-    let Some(s) = string_field(body, name)? else {
+    let Some(s) = value else {
         return Ok(None);
     };
     allowed
@@ -254,26 +287,11 @@ fn enum_field(
         .find(|a| **a == s)
         .copied()
         .map(Some)
-        .ok_or_else(|| ApiError::invalid_enum_value(&s, name))
+        .ok_or_else(|| ApiError::invalid_enum_value(&s, attr))
 }
 
-fn array_field<'a>(
-    body: &'a Map<String, Value>,
-    name: &str,
-) -> Result<Option<&'a [Value]>, ApiError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => Ok(Some(items)),
-        Some(_) => Err(ApiError::invalid_attribute(name)),
-    }
-}
-
-fn item_string(item: &Value, attr: &str, name: &str) -> Result<Option<String>, ApiError> {
-    match item.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::invalid_attribute(&format!("{attr}.{name}"))),
-    }
+fn required(value: Option<String>, attr: impl FnOnce() -> String) -> Result<String, ApiError> {
+    value.ok_or_else(|| ApiError::missing_attribute(&attr()))
 }
 
 /// `deleteAfterDate`: RFC 3339, in the future, at most a week ahead.
@@ -290,18 +308,12 @@ pub fn parse_delete_after(value: &str, now: DateTime<Utc>) -> Result<DateTime<Ut
     Ok(date)
 }
 
-pub fn parse_roles(items: &[Value]) -> Result<Vec<Role>, ApiError> {
+pub fn parse_roles(items: Vec<RoleBody>) -> Result<Vec<Role>, ApiError> {
     let mut roles: Vec<Role> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let attr = format!("roles[{i}]");
-        if !item.is_object() {
-            return Err(ApiError::invalid_attribute(&attr));
-        }
-        let role_name = item_string(item, &attr, "roleName")?
-            .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.roleName")))?;
-        let database_name = item_string(item, &attr, "databaseName")?
-            .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.databaseName")))?;
-        let collection_name = item_string(item, &attr, "collectionName")?.filter(|c| !c.is_empty());
+    for (i, item) in items.into_iter().enumerate() {
+        let role_name = required(item.role_name, || format!("roles[{i}].roleName"))?;
+        let database_name = required(item.database_name, || format!("roles[{i}].databaseName"))?;
+        let collection_name = item.collection_name.filter(|c| !c.is_empty());
         if RESTRICTED_ROLES.contains(&role_name.as_str()) {
             return Err(ApiError::atlas_restricted_role(&role_name));
         }
@@ -349,25 +361,17 @@ fn is_scope_name(name: &str) -> bool {
         && name.len() <= 64
 }
 
-pub fn parse_scopes(items: &[Value]) -> Result<Vec<Scope>, ApiError> {
+pub fn parse_scopes(items: Vec<ScopeBody>) -> Result<Vec<Scope>, ApiError> {
     let mut scopes: Vec<Scope> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         let attr = format!("scopes[{i}]");
-        if !item.is_object() {
-            return Err(ApiError::invalid_attribute(&attr));
-        }
-        let name = item_string(item, &attr, "name")?
-            .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.name")))?;
-        let kind = item_string(item, &attr, "type")?
-            .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.type")))?;
+        let name = required(item.name, || format!("{attr}.name"))?;
+        let kind = required(item.kind, || format!("{attr}.type"))?;
         if !is_scope_name(&name) {
             return Err(ApiError::invalid_attribute(&format!("{attr}.name")));
         }
-        let kind = SCOPE_TYPES
-            .iter()
-            .find(|t| **t == kind)
-            .copied()
-            .ok_or_else(|| ApiError::invalid_enum_value(&kind, &format!("{attr}.type")))?;
+        let kind =
+            one_of(Some(kind), &format!("{attr}.type"), SCOPE_TYPES)?.unwrap_or(SCOPE_TYPES[0]);
         let scope = Scope { name, kind };
         if !scopes.contains(&scope) {
             scopes.push(scope);
@@ -376,67 +380,37 @@ pub fn parse_scopes(items: &[Value]) -> Result<Vec<Scope>, ApiError> {
     Ok(scopes)
 }
 
-/// `labels: [{key, value}]`, each 1–255 characters.
-pub fn parse_labels(items: &[Value]) -> Result<Vec<Tag>, ApiError> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let attr = format!("labels[{i}]");
-            if !item.is_object() {
-                return Err(ApiError::invalid_attribute(&attr));
-            }
-            let field = |name: &str| -> Result<String, ApiError> {
-                let s = item_string(item, &attr, name)?
-                    .ok_or_else(|| ApiError::missing_attribute(&format!("{attr}.{name}")))?;
-                if (1..=255).contains(&s.chars().count()) {
-                    Ok(s)
-                } else {
-                    Err(ApiError::invalid_attribute(&format!("{attr}.{name}")))
-                }
-            };
-            Ok(Tag {
-                key: field("key")?,
-                value: field("value")?,
-            })
-        })
-        .collect()
-}
-
-/// Read every known field of a body (unknown fields are ignored, as for projects).
+/// Decode and check every known field of a body (unknown fields are ignored, as for
+/// projects); cross-field rules come later ([`validate_user`]).
 pub fn parse_fields(body: &Map<String, Value>, now: DateTime<Utc>) -> Result<UserFields, ApiError> {
-    if body.get("links").is_some_and(|v| !v.is_null()) {
-        return Err(ApiError::attribute_read_only("links"));
-    }
-    let description = match body.get("description") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(s)) if s.chars().count() > MAX_DESCRIPTION_CHARS => {
+    let body: UserBody = typed_value(Value::Object(body.clone()), &["links"])?;
+    let description = match body.description {
+        Some(Some(s)) if s.chars().count() > MAX_DESCRIPTION_CHARS => {
             return Err(ApiError::invalid_attribute("description"))
         }
-        Some(Value::String(s)) => Some(Some(s.clone()).filter(|s| !s.is_empty())),
-        Some(_) => return Err(ApiError::invalid_attribute("description")),
+        Some(d) => Some(d.filter(|s| !s.is_empty())),
+        None => None,
     };
-    let delete_after_date = match string_field(body, "deleteAfterDate")? {
+    let delete_after_date = match body.delete_after_date {
         Some(s) => Some(parse_delete_after(&s, now)?),
         None => None,
     };
     Ok(UserFields {
-        username: string_field(body, "username")?,
-        database_name: match string_field(body, "databaseName")? {
+        username: body.username,
+        database_name: match body.database_name {
             Some(db) if db == ADMIN_DB || db == EXTERNAL_DB => Some(db),
             Some(db) => return Err(ApiError::invalid_enum_value(&db, "databaseName")),
             None => None,
         },
-        group_id: string_field(body, "groupId")?,
-        password: string_field(body, "password")?,
-        aws_iam_type: enum_field(body, "awsIAMType", AWS_IAM_TYPES)?,
-        x509_type: enum_field(body, "x509Type", X509_TYPES)?,
-        ldap_auth_type: enum_field(body, "ldapAuthType", LDAP_AUTH_TYPES)?,
-        oidc_auth_type: enum_field(body, "oidcAuthType", OIDC_AUTH_TYPES)?,
-        roles: array_field(body, "roles")?.map(parse_roles).transpose()?,
-        scopes: array_field(body, "scopes")?.map(parse_scopes).transpose()?,
-        labels: array_field(body, "labels")?.map(parse_labels).transpose()?,
+        group_id: body.group_id,
+        password: body.password,
+        aws_iam_type: one_of(body.aws_iam_type, "awsIAMType", AWS_IAM_TYPES)?,
+        x509_type: one_of(body.x509_type, "x509Type", X509_TYPES)?,
+        ldap_auth_type: one_of(body.ldap_auth_type, "ldapAuthType", LDAP_AUTH_TYPES)?,
+        oidc_auth_type: one_of(body.oidc_auth_type, "oidcAuthType", OIDC_AUTH_TYPES)?,
+        roles: body.roles.map(parse_roles).transpose()?,
+        scopes: body.scopes.map(parse_scopes).transpose()?,
+        labels: body.labels.map(|l| check_tags(l, "labels")).transpose()?,
         description,
         delete_after_date,
     })
@@ -755,45 +729,83 @@ pub fn user_path(group_id: &str, user: &DatabaseUser) -> String {
     )
 }
 
-/// The `CloudDatabaseUser` representation. `groupId` is returned although the spec marks it
-/// writeOnly (observed); the password never is.
+/// The `CloudDatabaseUser` representation (fields in alphabetical order). `groupId` is
+/// returned although the spec marks it writeOnly (observed); the password never is.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView<'a> {
+    #[serde(rename = "awsIAMType")]
+    aws_iam_type: &'a str,
+    database_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete_after_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    group_id: &'a str,
+    labels: &'a [Tag],
+    ldap_auth_type: &'a str,
+    links: [Link; 1],
+    oidc_auth_type: &'a str,
+    roles: Vec<RoleView<'a>>,
+    scopes: Vec<ScopeView<'a>>,
+    username: &'a str,
+    x509_type: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collection_name: Option<&'a str>,
+    database_name: &'a str,
+    role_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ScopeView<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+impl<'a> UserView<'a> {
+    pub fn of(group_id: &'a str, user: &'a DatabaseUser, base_url: &str) -> Self {
+        Self {
+            aws_iam_type: user.aws_iam_type,
+            database_name: &user.database_name,
+            delete_after_date: user.delete_after_date.map(timestamp),
+            description: user.description.as_deref(),
+            group_id,
+            labels: &user.labels,
+            ldap_auth_type: user.ldap_auth_type,
+            links: self_link(base_url, &user_path(group_id, user)),
+            oidc_auth_type: user.oidc_auth_type,
+            roles: user
+                .roles
+                .iter()
+                .map(|r| RoleView {
+                    collection_name: r.collection_name.as_deref(),
+                    database_name: &r.database_name,
+                    role_name: &r.role_name,
+                })
+                .collect(),
+            scopes: user
+                .scopes
+                .iter()
+                .map(|s| ScopeView {
+                    name: &s.name,
+                    kind: s.kind,
+                })
+                .collect(),
+            username: &user.username,
+            x509_type: user.x509_type,
+        }
+    }
+}
+
+/// [`UserView`] as a `Value` (list items).
 pub fn user_json(group_id: &str, user: &DatabaseUser, base_url: &str) -> Value {
-    let roles: Vec<Value> = user
-        .roles
-        .iter()
-        .map(|r| {
-            let mut v = json!({"databaseName": r.database_name, "roleName": r.role_name});
-            if let Some(c) = &r.collection_name {
-                v["collectionName"] = json!(c);
-            }
-            v
-        })
-        .collect();
-    let scopes: Vec<Value> = user
-        .scopes
-        .iter()
-        .map(|s| json!({"name": s.name, "type": s.kind}))
-        .collect();
-    let mut v = json!({
-        "awsIAMType": user.aws_iam_type,
-        "databaseName": user.database_name,
-        "groupId": group_id,
-        "labels": user.labels,
-        "ldapAuthType": user.ldap_auth_type,
-        "links": self_links(base_url, &user_path(group_id, user)),
-        "oidcAuthType": user.oidc_auth_type,
-        "roles": roles,
-        "scopes": scopes,
-        "username": user.username,
-        "x509Type": user.x509_type,
-    });
-    if let Some(d) = &user.description {
-        v["description"] = json!(d);
-    }
-    if let Some(t) = user.delete_after_date {
-        v["deleteAfterDate"] = json!(timestamp(t));
-    }
-    v
+    item(&UserView::of(group_id, user, base_url))
 }
 
 // ---- handlers -----------------------------------------------------------------------------
@@ -827,9 +839,9 @@ async fn create_user_handler(
     let user = build_new_user(parse_fields(&body, now)?, &group_id)?;
     let user = create_user(&mut state.store(), &group_id, user, now)?;
     tracing::info!(%group_id, username = %user.username, db = %user.database_name, "database user created");
-    Ok(respond(
+    Ok(respond_typed(
         StatusCode::CREATED,
-        user_json(&group_id, &user, state.base_url()),
+        &UserView::of(&group_id, &user, state.base_url()),
     ))
 }
 
@@ -856,9 +868,9 @@ async fn get_user(
     let mut store = state.store();
     user_key(&group_id, &database_name, &username, &store)?;
     let user = get_user_record(&mut store, &group_id, &database_name, &username, Utc::now())?;
-    Ok(respond(
+    Ok(respond_typed(
         StatusCode::OK,
-        user_json(&group_id, &user, state.base_url()),
+        &UserView::of(&group_id, &user, state.base_url()),
     ))
 }
 
@@ -880,9 +892,9 @@ async fn update_user_handler(
         fields,
         now,
     )?;
-    Ok(respond(
+    Ok(respond_typed(
         StatusCode::OK,
-        user_json(&group_id, &user, state.base_url()),
+        &UserView::of(&group_id, &user, state.base_url()),
     ))
 }
 
@@ -913,6 +925,7 @@ pub fn no_content() -> Response {
 mod tests {
     use super::*;
     use crate::areas::projects::{create_project, parse_create};
+    use serde_json::json;
 
     fn store_with_project() -> (Store, String) {
         let mut s = Store::bootstrap("k", "p", Some(3), Utc::now());
@@ -977,11 +990,7 @@ mod tests {
 
     #[test]
     fn roles_are_checked_one_by_one() {
-        let code = |v: Value| {
-            parse_roles(v.as_array().expect("array"))
-                .expect_err("bad")
-                .code
-        };
+        let code = |v: Value| fields(json!({ "roles": v })).expect_err("bad").code;
         assert_eq!(
             code(json!([{"roleName": "nope", "databaseName": "a"}])),
             "UNSUPPORTED_ROLE"
@@ -1000,13 +1009,12 @@ mod tests {
         );
         assert_eq!(code(json!([{"roleName": "read"}])), "MISSING_ATTRIBUTE");
         assert_eq!(code(json!([5])), "INVALID_ATTRIBUTE");
-        let ok = parse_roles(
-            json!([{"roleName": "readWrite", "databaseName": "a", "collectionName": "c"},
-                   {"roleName": "read", "databaseName": "a", "collectionName": ""}])
-            .as_array()
-            .expect("array"),
-        )
-        .expect("valid");
+        let ok = fields(json!({"roles": [
+            {"roleName": "readWrite", "databaseName": "a", "collectionName": "c"},
+            {"roleName": "read", "databaseName": "a", "collectionName": ""}]}))
+        .expect("valid")
+        .roles
+        .expect("roles");
         assert_eq!(ok[0].collection_name.as_deref(), Some("c"));
         assert_eq!(
             ok[1].collection_name, None,
@@ -1095,5 +1103,53 @@ mod tests {
         assert_eq!(encode_segment("$external"), "%24external");
         assert_eq!(encode_segment("a/b@c=d,e f"), "a%2Fb%40c%3Dd%2Ce%20f");
         assert_eq!(encode_segment("plain-name_1.x~"), "plain-name_1.x~");
+    }
+
+    #[test]
+    fn typed_body_errors_name_the_attribute_path() {
+        let err = |v: Value| {
+            let e = fields(v).expect_err("bad");
+            (e.code, e.parameters[0].as_str().map(str::to_string))
+        };
+        let at = |code: &'static str, path: &str| (code, Some(path.to_string()));
+        assert_eq!(
+            err(json!({"roles": [{"roleName": 5, "databaseName": "a"}]})),
+            at("INVALID_ATTRIBUTE", "roles[0].roleName")
+        );
+        assert_eq!(
+            err(json!({"roles": [{"roleName": null, "databaseName": "a"}]})),
+            at("MISSING_ATTRIBUTE", "roles[0].roleName")
+        );
+        assert_eq!(
+            err(json!({"scopes": [{"name": "c", "type": 1}]})),
+            at("INVALID_ATTRIBUTE", "scopes[0].type")
+        );
+        assert_eq!(
+            err(json!({"labels": [{"key": "k"}]})),
+            at("MISSING_ATTRIBUTE", "labels[0].value")
+        );
+        assert_eq!(err(json!({"x509Type": "NOPE"})).0, "INVALID_ENUM_VALUE");
+        assert_eq!(err(json!({"links": []})).0, "ATTRIBUTE_READ_ONLY");
+        let cleared = fields(json!({"description": null, "links": null})).expect("valid");
+        assert_eq!(cleared.description, Some(None));
+        assert!(fields(json!({"unknown": 1}))
+            .expect("ignored")
+            .description
+            .is_none());
+    }
+
+    #[test]
+    fn the_typed_view_is_in_key_order() {
+        let mut u = scram("alice");
+        u.description = Some("d".into());
+        u.delete_after_date = Some(Utc::now());
+        u.roles[0].collection_name = Some("c".into());
+        u.scopes = vec![Scope {
+            name: "c1".into(),
+            kind: "CLUSTER",
+        }];
+        let direct = serde_json::to_string(&UserView::of("g", &u, "http://h")).expect("json");
+        let sorted = serde_json::to_string(&user_json("g", &u, "http://h")).expect("json");
+        assert_eq!(direct, sorted);
     }
 }

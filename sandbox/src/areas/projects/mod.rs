@@ -13,19 +13,21 @@ use std::sync::OnceLock;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Extension;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use regex::Regex;
-use serde_json::{json, Map, Value};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use super::{api_url, respond};
+use super::{api_url, check_tags, item, respond, respond_typed, self_link, Link, TagBody};
 use crate::auth::Caller;
 use crate::authz;
 use crate::error::ApiError;
-use crate::extract::{ApiPath, JsonObject, Query};
+use crate::extract::{typed_value, ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
 use crate::store::{is_object_id, timestamp, Project, ProjectChildren, Store, Tag};
 use crate::AppState;
@@ -66,52 +68,25 @@ pub fn validate_name(name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn string_attr(body: &Map<String, Value>, name: &str) -> Result<Option<String>, ApiError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::invalid_attribute(name)),
-    }
+/// A `Group` create body as sent (unknown attributes are ignored; null reads as absent).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody {
+    name: Option<String>,
+    org_id: Option<String>,
+    with_default_alerts_settings: Option<bool>,
+    tags: Option<Vec<TagBody>>,
+    /// Atlas for Government only: refused when set.
+    region_usage_restrictions: Option<IgnoredAny>,
 }
 
-fn bool_attr(body: &Map<String, Value>, name: &str) -> Result<Option<bool>, ApiError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(ApiError::invalid_attribute(name)),
-    }
-}
-
-/// `tags: [{key, value}]`, each 1–255 characters.
-pub fn parse_tags(value: &Value) -> Result<Vec<Tag>, ApiError> {
-    let items = match value {
-        Value::Null => return Ok(Vec::new()),
-        Value::Array(items) => items,
-        _ => return Err(ApiError::invalid_attribute("tags")),
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let field = |name: &str| -> Result<String, ApiError> {
-                let attr = format!("tags[{i}].{name}");
-                match item.get(name) {
-                    None | Some(Value::Null) => Err(ApiError::missing_attribute(&attr)),
-                    Some(Value::String(s)) if (1..=255).contains(&s.chars().count()) => {
-                        Ok(s.clone())
-                    }
-                    Some(_) => Err(ApiError::invalid_attribute(&attr)),
-                }
-            };
-            if !item.is_object() {
-                return Err(ApiError::invalid_attribute(&format!("tags[{i}]")));
-            }
-            Ok(Tag {
-                key: field("key")?,
-                value: field("value")?,
-            })
-        })
-        .collect()
+/// A `GroupUpdate` body as sent (unknown attributes are ignored).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateBody {
+    name: Option<String>,
+    tags: Option<Vec<TagBody>>,
+    with_default_alerts_settings: Option<bool>,
 }
 
 /// A validated create request.
@@ -130,27 +105,22 @@ pub fn parse_create(
     body: &Map<String, Value>,
     owner_id: Option<String>,
 ) -> Result<NewProject, ApiError> {
-    for field in READ_ONLY_GROUP_FIELDS {
-        if body.get(*field).is_some_and(|v| !v.is_null()) {
-            return Err(ApiError::attribute_read_only(field));
-        }
-    }
-    if body
-        .get("regionUsageRestrictions")
-        .is_some_and(|v| !v.is_null())
-    {
+    let body: CreateBody = typed_value(Value::Object(body.clone()), READ_ONLY_GROUP_FIELDS)?;
+    if body.region_usage_restrictions.is_some() {
         return Err(ApiError::invalid_attribute("regionUsageRestrictions"));
     }
-    let name = string_attr(body, "name")?.ok_or_else(|| ApiError::missing_attribute("name"))?;
-    let org_id = string_attr(body, "orgId")?.ok_or_else(|| ApiError::missing_attribute("orgId"))?;
-    let with_default_alerts_settings =
-        bool_attr(body, "withDefaultAlertsSettings")?.unwrap_or(true);
-    let tags = parse_tags(body.get("tags").unwrap_or(&Value::Null))?;
+    let name = body
+        .name
+        .ok_or_else(|| ApiError::missing_attribute("name"))?;
+    let org_id = body
+        .org_id
+        .ok_or_else(|| ApiError::missing_attribute("orgId"))?;
+    let tags = check_tags(body.tags.unwrap_or_default(), "tags")?;
     validate_name(&name)?;
     Ok(NewProject {
         name,
         org_id,
-        with_default_alerts_settings,
+        with_default_alerts_settings: body.with_default_alerts_settings.unwrap_or(true),
         tags,
         owner_id,
     })
@@ -165,18 +135,14 @@ pub struct ProjectPatch {
 }
 
 pub fn parse_update(body: &Map<String, Value>) -> Result<ProjectPatch, ApiError> {
-    let name = string_attr(body, "name")?;
-    if let Some(name) = &name {
+    let body: UpdateBody = typed_value(Value::Object(body.clone()), &[])?;
+    if let Some(name) = &body.name {
         validate_name(name)?;
     }
-    let tags = match body.get("tags") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(parse_tags(v)?),
-    };
     Ok(ProjectPatch {
-        name,
-        tags,
-        with_default_alerts_settings: bool_attr(body, "withDefaultAlertsSettings")?,
+        name: body.name,
+        tags: body.tags.map(|t| check_tags(t, "tags")).transpose()?,
+        with_default_alerts_settings: body.with_default_alerts_settings,
     })
 }
 
@@ -274,32 +240,23 @@ pub fn delete_project(store: &mut Store, group_id: &str) -> Result<(), ApiError>
     Ok(())
 }
 
-/// The `Group` representation, as a `Value` (for lists and pages). Serializing these plain
-/// fields cannot fail; `Null` is never produced in practice.
+/// The `Group` representation, as a `Value` (for lists and pages).
 pub fn group_json(p: &Project, base_url: &str) -> Value {
-    serde_json::to_value(GroupBody::of(p, base_url)).unwrap_or_default()
+    item(&GroupBody::of(p, base_url))
 }
 
-/// The `Group` representation (fields in alphabetical order, as `Value` maps sort them). The
-/// single-project GETs serialize it straight from the project, without an intermediate
-/// `Value` (their hot path).
-#[derive(serde::Serialize)]
+/// The `Group` representation (fields in alphabetical order, as `Value` maps sort them).
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct GroupBody<'a> {
     cluster_count: usize,
     created: String,
     id: &'a str,
-    links: [SelfLink; 1],
+    links: [Link; 1],
     name: &'a str,
     org_id: &'a str,
     tags: &'a [Tag],
     with_default_alerts_settings: bool,
-}
-
-#[derive(serde::Serialize)]
-struct SelfLink {
-    href: String,
-    rel: &'static str,
 }
 
 impl<'a> GroupBody<'a> {
@@ -308,21 +265,18 @@ impl<'a> GroupBody<'a> {
             cluster_count: p.children.active_cluster_count(),
             created: timestamp(p.created),
             id: &p.id,
-            links: [SelfLink {
-                href: api_url(base_url, &format!("/groups/{}", p.id)),
-                rel: "self",
-            }],
+            links: self_link(base_url, &format!("/groups/{}", p.id)),
             name: &p.name,
             org_id: &p.org_id,
             tags: &p.tags,
             with_default_alerts_settings: p.with_default_alerts_settings,
         }
     }
-
-    fn respond(&self) -> Response {
-        (StatusCode::OK, axum::Json(self)).into_response()
-    }
 }
+
+/// The empty object some answers carry.
+#[derive(Serialize)]
+struct Empty {}
 
 // ---- handlers ---------------------------------------------------------------------------
 
@@ -377,9 +331,9 @@ async fn create_group(
     }
     drop(store);
     tracing::info!(group_id = %project.id, name = %project.name, "project created");
-    Ok(respond(
+    Ok(respond_typed(
         StatusCode::CREATED,
-        group_json(&project, state.base_url()),
+        &GroupBody::of(&project, state.base_url()),
     ))
 }
 
@@ -391,7 +345,10 @@ async fn get_group(
     q.check_common()?;
     let store = state.store_read();
     let project = find_project(&store, &group_id)?;
-    Ok(GroupBody::of(project, state.base_url()).respond())
+    Ok(respond_typed(
+        StatusCode::OK,
+        &GroupBody::of(project, state.base_url()),
+    ))
 }
 
 async fn get_group_by_name(
@@ -405,7 +362,10 @@ async fn get_group_by_name(
     }
     let store = state.store_read();
     let project = find_project_by_name(&store, &group_name)?;
-    Ok(GroupBody::of(project, state.base_url()).respond())
+    Ok(respond_typed(
+        StatusCode::OK,
+        &GroupBody::of(project, state.base_url()),
+    ))
 }
 
 async fn update_group(
@@ -419,9 +379,9 @@ async fn update_group(
     find_project(&state.store(), &group_id)?;
     let patch = parse_update(&body)?;
     let project = update_project(&mut state.store(), &group_id, patch)?;
-    Ok(respond(
+    Ok(respond_typed(
         StatusCode::OK,
-        group_json(&project, state.base_url()),
+        &GroupBody::of(&project, state.base_url()),
     ))
 }
 
@@ -434,12 +394,13 @@ async fn delete_group(
     delete_project(&mut state.store(), &group_id)?;
     tracing::info!(%group_id, "project deleted");
     // Observed: 202 with `{}` (the spec says 204).
-    Ok(respond(StatusCode::ACCEPTED, json!({})))
+    Ok(respond_typed(StatusCode::ACCEPTED, &Empty {}))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn store() -> Store {
         Store::bootstrap("k", "p", Some(9), Utc::now())
