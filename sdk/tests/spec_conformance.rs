@@ -862,3 +862,193 @@ fn spec_operation_table_matches_the_spec() {
         .count();
     assert_eq!(seen.len(), in_spec, "every spec operation is in the table");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Generated models of the API areas: the response type names every property but write-only
+// ones; the create / update types every writable one (write-only included), nothing read-only;
+// required properties are not optional in the response and create types.
+
+use atlas_admin_sdk::generated::models::{
+    AtlasOrganization, CloudDatabaseUser, CloudDatabaseUserCreate, CloudDatabaseUserUpdate,
+    ClusterDescription20240805, ClusterDescription20240805Create, ClusterDescription20240805Update,
+    ClusterDescriptionProcessArgs20240805, ClusterDescriptionProcessArgs20240805Update, Group,
+    GroupCreate, GroupUpdate, NetworkPermissionEntry, NetworkPermissionEntryCreate,
+    NetworkPermissionEntryStatus,
+};
+
+/// `value` without the properties `drop` selects (by their schema), recursively.
+fn without(spec: &Value, s: &Value, value: &Value, drop: &dyn Fn(&Value) -> bool) -> Value {
+    match value {
+        Value::Object(map) => {
+            let props = merged_properties(spec, s);
+            Value::Object(
+                map.iter()
+                    .filter_map(|(k, v)| {
+                        let ps = props.get(k)?;
+                        (!drop(ps)).then(|| (k.clone(), without(spec, ps, v, drop)))
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => {
+            let item_schema = &resolve(spec, s)["items"];
+            Value::Array(
+                items
+                    .iter()
+                    .map(|i| without(spec, item_schema, i, drop))
+                    .collect(),
+            )
+        }
+        other => other.clone(),
+    }
+}
+
+/// The full sample of `schema_name`, decoded as `T` and encoded back, must equal the sample
+/// without the properties `drop` selects.
+fn round_trip_kind<T: DeserializeOwned + Serialize>(
+    spec: &Value,
+    schema_name: &str,
+    drop: &dyn Fn(&Value) -> bool,
+) -> T {
+    let s = schema(spec, schema_name);
+    let expected = without(spec, s, &sample(spec, s, 0), drop);
+    let model: T = serde_json::from_value(expected.clone())
+        .unwrap_or_else(|e| panic!("{schema_name}: sample does not decode: {e}\n{expected:#}"));
+    let back = serde_json::to_value(&model).unwrap_or_default();
+    assert_eq!(
+        back,
+        expected,
+        "{schema_name}: {} does not name every property",
+        std::any::type_name::<T>()
+    );
+    model
+}
+
+fn is_write_only(p: &Value) -> bool {
+    p["writeOnly"] == Value::Bool(true)
+}
+
+fn is_read_only(p: &Value) -> bool {
+    p["readOnly"] == Value::Bool(true)
+}
+
+/// Response, create and update types of one schema.
+fn check_generated<R, C, U>(spec: &Value, schema_name: &str)
+where
+    R: DeserializeOwned + Serialize,
+    C: DeserializeOwned + Serialize + Default,
+    U: DeserializeOwned + Serialize + Default,
+{
+    round_trip_kind::<R>(spec, schema_name, &is_write_only);
+    for body in [
+        serde_json::to_value(round_trip_kind::<C>(spec, schema_name, &is_read_only)),
+        serde_json::to_value(round_trip_kind::<U>(spec, schema_name, &is_read_only)),
+    ] {
+        assert_writable(spec, schema_name, &body.unwrap_or_default(), &[]);
+    }
+    // An empty update is an empty object.
+    assert_eq!(
+        serde_json::to_value(U::default()).unwrap_or_default(),
+        serde_json::json!({}),
+        "{schema_name}"
+    );
+}
+
+/// Required properties are plain fields: decoding an object without one fails.
+fn requires<T: DeserializeOwned>(spec: &Value, schema_name: &str, drop_read_only: bool) {
+    let s = schema(spec, schema_name);
+    let drop = |p: &Value| is_write_only(p) && !drop_read_only || is_read_only(p) && drop_read_only;
+    let full = without(spec, s, &sample(spec, s, 0), &drop);
+    for r in required(s) {
+        if !full.as_object().is_some_and(|m| m.contains_key(&r)) {
+            continue; // read-only (create) or write-only (response): not in this type
+        }
+        let mut partial = full.clone();
+        if let Some(m) = partial.as_object_mut() {
+            m.remove(&r);
+        }
+        assert!(
+            serde_json::from_value::<T>(partial).is_err(),
+            "{schema_name}: {} accepts an object without required {r}",
+            std::any::type_name::<T>()
+        );
+    }
+}
+
+#[test]
+fn spec_generated_area_models_name_every_property() {
+    let spec = spec();
+    round_trip_kind::<AtlasOrganization>(&spec, "AtlasOrganization", &is_write_only);
+    round_trip_kind::<Group>(&spec, "Group", &is_write_only);
+    let create = round_trip_kind::<GroupCreate>(&spec, "Group", &is_read_only);
+    assert_writable(&spec, "Group", &create, &[]);
+    let update = round_trip_kind::<GroupUpdate>(&spec, "GroupUpdate", &is_read_only);
+    assert_writable(&spec, "GroupUpdate", &update, &[]);
+    check_generated::<CloudDatabaseUser, CloudDatabaseUserCreate, CloudDatabaseUserUpdate>(
+        &spec,
+        "CloudDatabaseUser",
+    );
+    check_generated::<
+        ClusterDescription20240805,
+        ClusterDescription20240805Create,
+        ClusterDescription20240805Update,
+    >(&spec, "ClusterDescription20240805");
+    round_trip_kind::<ClusterDescriptionProcessArgs20240805>(
+        &spec,
+        "ClusterDescriptionProcessArgs20240805",
+        &is_write_only,
+    );
+    let args = round_trip_kind::<ClusterDescriptionProcessArgs20240805Update>(
+        &spec,
+        "ClusterDescriptionProcessArgs20240805",
+        &is_read_only,
+    );
+    assert_writable(&spec, "ClusterDescriptionProcessArgs20240805", &args, &[]);
+    round_trip_kind::<NetworkPermissionEntry>(&spec, "NetworkPermissionEntry", &is_write_only);
+    let entry = round_trip_kind::<NetworkPermissionEntryCreate>(
+        &spec,
+        "NetworkPermissionEntry",
+        &is_read_only,
+    );
+    assert_writable(&spec, "NetworkPermissionEntry", &entry, &[]);
+    round_trip_kind::<NetworkPermissionEntryStatus>(
+        &spec,
+        "NetworkPermissionEntryStatus",
+        &is_write_only,
+    );
+    // The hand-written names are the generated types.
+    let _: fn(Project) -> Group = |p| p;
+    let _: fn(Organization) -> AtlasOrganization = |o| o;
+    let _: fn(UpdateProject) -> GroupUpdate = |u| u;
+}
+
+#[test]
+fn spec_generated_required_properties_are_not_optional() {
+    let spec = spec();
+    requires::<AtlasOrganization>(&spec, "AtlasOrganization", false);
+    requires::<Group>(&spec, "Group", false);
+    requires::<GroupCreate>(&spec, "Group", true);
+    requires::<CloudDatabaseUser>(&spec, "CloudDatabaseUser", false);
+    requires::<CloudDatabaseUserCreate>(&spec, "CloudDatabaseUser", true);
+    requires::<NetworkPermissionEntryStatus>(&spec, "NetworkPermissionEntryStatus", false);
+    // Creates carry the write-only properties, responses never do.
+    let s = schema(&spec, "CloudDatabaseUser");
+    let user: CloudDatabaseUser = round_trip_kind(&spec, "CloudDatabaseUser", &is_write_only);
+    let answered = keys(&serde_json::to_value(&user).unwrap_or_default());
+    assert!(!answered.contains("password") && !answered.contains("groupId"));
+    let create: CloudDatabaseUserCreate =
+        round_trip_kind(&spec, "CloudDatabaseUser", &is_read_only);
+    let sent = keys(&serde_json::to_value(&create).unwrap_or_default());
+    for r in required(s) {
+        assert!(sent.contains(&r), "create lacks required {r}");
+    }
+    // …and never print the password.
+    let shown = format!(
+        "{:?}",
+        CloudDatabaseUserCreate::new("admin", "g", Vec::new(), "u").password("hunter2-secret")
+    );
+    assert!(
+        !shown.contains("hunter2") && shown.contains("[REDACTED]"),
+        "{shown}"
+    );
+}

@@ -29,7 +29,7 @@ impl ProjectsApi {
     ///
     /// `POST /groups` (createGroup), `?projectOwnerId=`.
     pub async fn create(&self, project: CreateProject) -> Result<Project> {
-        if project.name.is_empty() || project.org_id.is_empty() {
+        if project.body.name.is_empty() || project.body.org_id.is_empty() {
             return Err(Error::InvalidRequest(
                 "project name and org id must not be empty".to_owned(),
             ));

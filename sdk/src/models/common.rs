@@ -1,29 +1,15 @@
-//! Types shared by several areas.
+//! Types shared by several areas. `Link` and `Tag` are the generated models; `Label` stays
+//! hand-written (the provider builds it with a struct literal, which the generated
+//! `#[non_exhaustive]` types forbid outside the crate).
 
 use serde::{Deserialize, Serialize};
 
-/// A related-resource link (schema `Link`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Link {
-    /// Absolute URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Relation, e.g. `self`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rel: Option<String>,
-}
+/// A related-resource link (schema `Link`, generated).
+pub use crate::generated::models::Link;
 
-/// A key-value tag on a project or cluster (schema `ResourceTag`; key and value 1–255 chars).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Tag {
-    /// Tag key, e.g. `environment`.
-    pub key: String,
-    /// Tag value, e.g. `production`.
-    pub value: String,
-}
+/// A key-value tag on a project or cluster (schema `ResourceTag`, generated; key and value
+/// 1–255 chars).
+pub use crate::generated::models::ResourceTag as Tag;
 
 impl Tag {
     /// A tag.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::ProtectedHours;
 
 /// Schema `GroupMaintenanceWindow` as the API answers it.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GroupMaintenanceWindow {
@@ -52,50 +52,50 @@ pub struct GroupMaintenanceWindow {
 
 impl GroupMaintenanceWindow {
     /// Sets `auto_defer_once_enabled`.
-    pub fn auto_defer_once_enabled(mut self, value: bool) -> Self {
-        self.auto_defer_once_enabled = Some(value);
+    pub fn auto_defer_once_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auto_defer_once_enabled = Some(value.into());
         self
     }
 
     /// Sets `day_of_week`.
-    pub fn day_of_week(mut self, value: i32) -> Self {
-        self.day_of_week = Some(value);
+    pub fn day_of_week(mut self, value: impl Into<i32>) -> Self {
+        self.day_of_week = Some(value.into());
         self
     }
 
     /// Sets `hour_of_day`.
-    pub fn hour_of_day(mut self, value: i32) -> Self {
-        self.hour_of_day = Some(value);
+    pub fn hour_of_day(mut self, value: impl Into<i32>) -> Self {
+        self.hour_of_day = Some(value.into());
         self
     }
 
     /// Sets `number_of_deferrals`.
-    pub fn number_of_deferrals(mut self, value: i32) -> Self {
-        self.number_of_deferrals = Some(value);
+    pub fn number_of_deferrals(mut self, value: impl Into<i32>) -> Self {
+        self.number_of_deferrals = Some(value.into());
         self
     }
 
     /// Sets `protected_hours`.
-    pub fn protected_hours(mut self, value: ProtectedHours) -> Self {
-        self.protected_hours = Some(value);
+    pub fn protected_hours(mut self, value: impl Into<ProtectedHours>) -> Self {
+        self.protected_hours = Some(value.into());
         self
     }
 
     /// Sets `start_asap`.
-    pub fn start_asap(mut self, value: bool) -> Self {
-        self.start_asap = Some(value);
+    pub fn start_asap(mut self, value: impl Into<bool>) -> Self {
+        self.start_asap = Some(value.into());
         self
     }
 
     /// Sets `time_zone_id`.
-    pub fn time_zone_id(mut self, value: String) -> Self {
-        self.time_zone_id = Some(value);
+    pub fn time_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.time_zone_id = Some(value.into());
         self
     }
 }
 
 /// Schema `GroupMaintenanceWindow` as an update (PATCH/PUT) body: its writable properties, each optional (absent: unchanged).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GroupMaintenanceWindowUpdate {
@@ -132,32 +132,32 @@ impl GroupMaintenanceWindowUpdate {
     }
 
     /// Sets `auto_defer_once_enabled`.
-    pub fn auto_defer_once_enabled(mut self, value: bool) -> Self {
-        self.auto_defer_once_enabled = Some(value);
+    pub fn auto_defer_once_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auto_defer_once_enabled = Some(value.into());
         self
     }
 
     /// Sets `day_of_week`.
-    pub fn day_of_week(mut self, value: i32) -> Self {
-        self.day_of_week = Some(value);
+    pub fn day_of_week(mut self, value: impl Into<i32>) -> Self {
+        self.day_of_week = Some(value.into());
         self
     }
 
     /// Sets `hour_of_day`.
-    pub fn hour_of_day(mut self, value: i32) -> Self {
-        self.hour_of_day = Some(value);
+    pub fn hour_of_day(mut self, value: impl Into<i32>) -> Self {
+        self.hour_of_day = Some(value.into());
         self
     }
 
     /// Sets `protected_hours`.
-    pub fn protected_hours(mut self, value: ProtectedHours) -> Self {
-        self.protected_hours = Some(value);
+    pub fn protected_hours(mut self, value: impl Into<ProtectedHours>) -> Self {
+        self.protected_hours = Some(value.into());
         self
     }
 
     /// Sets `start_asap`.
-    pub fn start_asap(mut self, value: bool) -> Self {
-        self.start_asap = Some(value);
+    pub fn start_asap(mut self, value: impl Into<bool>) -> Self {
+        self.start_asap = Some(value.into());
         self
     }
 }

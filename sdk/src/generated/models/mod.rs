@@ -3,8 +3,48 @@
 // `ATLAS_SDK_REGENERATE=1 cargo test -p atlas-admin-sdk --test generated`.
 //! Wire models generated from the spec's schemas.
 
+mod atlas_organization;
+mod link;
+mod group;
+mod resource_tag;
+mod group_update;
 mod group_maintenance_window;
 mod protected_hours;
+mod cluster_description20240805;
+mod api_atlas_cluster_advanced_configuration_view;
+mod bi_connector;
+mod cluster_connection_strings;
+mod cluster_description_connection_strings_private_endpoint;
+mod cluster_description_connection_strings_private_endpoint_endpoint;
+mod replication_spec20240805;
+mod component_label;
+mod employee_access_grant_view;
+mod cluster_description_process_args20240805;
+mod cloud_database_user;
+mod database_user_role;
+mod user_scope;
+mod network_permission_entry;
+mod network_permission_entry_status;
 
+pub use api_atlas_cluster_advanced_configuration_view::{ApiAtlasClusterAdvancedConfigurationView};
+pub use atlas_organization::{AtlasOrganization};
+pub use bi_connector::{BiConnector};
+pub use cloud_database_user::{CloudDatabaseUser, CloudDatabaseUserCreate, CloudDatabaseUserUpdate};
+pub use cluster_connection_strings::{ClusterConnectionStrings};
+pub use cluster_description20240805::{ClusterDescription20240805, ClusterDescription20240805Create, ClusterDescription20240805Update};
+pub use cluster_description_connection_strings_private_endpoint::{ClusterDescriptionConnectionStringsPrivateEndpoint};
+pub use cluster_description_connection_strings_private_endpoint_endpoint::{ClusterDescriptionConnectionStringsPrivateEndpointEndpoint};
+pub use cluster_description_process_args20240805::{ClusterDescriptionProcessArgs20240805, ClusterDescriptionProcessArgs20240805Update};
+pub use component_label::{ComponentLabel};
+pub use database_user_role::{DatabaseUserRole};
+pub use employee_access_grant_view::{EmployeeAccessGrantView};
+pub use group::{Group, GroupCreate};
 pub use group_maintenance_window::{GroupMaintenanceWindow, GroupMaintenanceWindowUpdate};
+pub use group_update::{GroupUpdate};
+pub use link::{Link};
+pub use network_permission_entry::{NetworkPermissionEntry, NetworkPermissionEntryCreate};
+pub use network_permission_entry_status::{NetworkPermissionEntryStatus};
 pub use protected_hours::{ProtectedHours};
+pub use replication_spec20240805::{ReplicationSpec20240805};
+pub use resource_tag::{ResourceTag};
+pub use user_scope::{UserScope};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Defines the a window where maintenance will not begin within.
 ///
 /// Schema `ProtectedHours` as the API answers it.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProtectedHours {
@@ -22,14 +22,14 @@ pub struct ProtectedHours {
 
 impl ProtectedHours {
     /// Sets `end_hour_of_day`.
-    pub fn end_hour_of_day(mut self, value: i32) -> Self {
-        self.end_hour_of_day = Some(value);
+    pub fn end_hour_of_day(mut self, value: impl Into<i32>) -> Self {
+        self.end_hour_of_day = Some(value.into());
         self
     }
 
     /// Sets `start_hour_of_day`.
-    pub fn start_hour_of_day(mut self, value: i32) -> Self {
-        self.start_hour_of_day = Some(value);
+    pub fn start_hour_of_day(mut self, value: impl Into<i32>) -> Self {
+        self.start_hour_of_day = Some(value.into());
         self
     }
 }
