@@ -17,7 +17,8 @@
 //! * [`Step::disappears`]: delete the object out of band, then require the next (refreshing)
 //!   plan to succeed and propose creating it again.
 //! * At the end (also after a failed step) the case restores the last applied config, runs
-//!   `terraform destroy`, requires an empty state and runs the optional `check_destroyed`.
+//!   the optional `before_destroy`, `terraform destroy`, requires an empty state and runs the
+//!   optional `check_destroyed` (also when nothing was applied).
 //! * `Case::check_outputs` sees every terraform command of the case and what it printed.
 //!
 //! Failures name the case, the step number and kind, and carry terraform's output.
@@ -582,6 +583,7 @@ pub struct Case {
     vars: Vec<(String, String)>,
     env: Vec<(String, Option<String>)>,
     outputs: Option<CommandObserver>,
+    before_destroy: Option<AsyncFn>,
     check_destroyed: Option<AsyncFn>,
 }
 
@@ -594,6 +596,7 @@ impl Case {
             vars: Vec::new(),
             env: Vec::new(),
             outputs: None,
+            before_destroy: None,
             check_destroyed: None,
         }
     }
@@ -639,7 +642,19 @@ impl Case {
         self
     }
 
-    /// Runs after the final destroy; `ctx.state` is the state just before it.
+    /// Runs just before the final destroy (also after a failed step), e.g. to change the
+    /// sandbox's behaviour for it; `ctx.state` is the state it destroys.
+    pub fn before_destroy<F, Fut>(mut self, hook: F) -> Case
+    where
+        F: Fn(Ctx) -> Fut + 'static,
+        Fut: Future<Output = Result<()>> + 'static,
+    {
+        self.before_destroy = Some(boxed(hook));
+        self
+    }
+
+    /// Runs after the final destroy; `ctx.state` is the state just before it (empty when
+    /// nothing was applied: the check runs all the same).
     pub fn check_destroyed<F, Fut>(mut self, check: F) -> Case
     where
         F: Fn(Ctx) -> Fut + 'static,
@@ -694,7 +709,7 @@ impl Case {
             }
         }
         let destroyed = runner
-            .destroy(self.check_destroyed.as_ref())
+            .destroy(self.before_destroy.as_ref(), self.check_destroyed.as_ref())
             .await
             .with_context(|| format!("case {}: the final destroy failed", self.name));
         match (result, destroyed) {
@@ -957,14 +972,35 @@ impl Runner<'_> {
 
     /// Destroys whatever the case applied (with the last applied config), requires an empty
     /// state, then runs `check_destroyed`.
-    async fn destroy(&mut self, check_destroyed: Option<&AsyncFn>) -> Result<()> {
+    async fn destroy(
+        &mut self,
+        before_destroy: Option<&AsyncFn>,
+        check_destroyed: Option<&AsyncFn>,
+    ) -> Result<()> {
         if !self.wd.dir.join("terraform.tfstate").exists() {
+            // Nothing was ever applied: nothing to destroy, but the checks still run.
+            let empty = State::default();
+            if let Some(before) = before_destroy {
+                before(self.ctx(empty.clone(), &self.wd.dir))
+                    .await
+                    .context("before_destroy")?;
+            }
+            if let Some(check) = check_destroyed {
+                check(self.ctx(empty, &self.wd.dir))
+                    .await
+                    .context("check_destroyed")?;
+            }
             return Ok(());
         }
         if let Some(config) = &self.last_config {
             self.wd.write_config(config)?;
         }
         let before = State::new(show_state(&self.wd).await?);
+        if let Some(hook) = before_destroy {
+            hook(self.ctx(before.clone(), &self.wd.dir))
+                .await
+                .context("before_destroy")?;
+        }
         let out = self
             .wd
             .run(&["destroy", "-no-color", "-input=false", "-auto-approve"])

@@ -138,7 +138,13 @@ fn string_len(state: &State, path: &str, len: usize) -> Result<()> {
 /// deleted out of band and re-created; no cluster left after destroy.
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_advanced_cluster_matrix() -> Result<()> {
-    let (h, project_id) = setup("matrix", None).await?;
+    // A dozen cluster transitions in a row: shorter ones than the harness's 0.5 s.
+    let quick = SandboxConfig {
+        listen: "127.0.0.1:0".parse()?,
+        transition_seconds: 0.2,
+        ..SandboxConfig::default()
+    };
+    let (h, project_id) = setup("matrix", Some(quick)).await?;
     let pid = project_id.clone();
     let import_extra = r#"  backup_enabled = true
   tags = { team = "db" }

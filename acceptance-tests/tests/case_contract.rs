@@ -160,42 +160,43 @@ async fn case_fails_on_wrong_actions_checks_and_errors() -> Result<()> {
 async fn case_import_verify_checks_the_expected_plan_after_the_import() -> Result<()> {
     let h = Harness::start(PROVIDER).await?;
     let ignore = ["input", "output", "triggers_replace"];
-    Case::new("import-plan")
-        .steps([
-            Step::apply(data("a", "1")),
-            Step::import_verify(ADDR, &ignore).expect_replace(ADDR),
-            Step::import_verify(ADDR, &ignore).check_plan(|plan| {
-                let n = plan["resource_changes"].as_array().map_or(0, Vec::len);
-                ensure!(n == 1, "{n} changes");
-                Ok(())
-            }),
-        ])
-        .run(&h)
-        .await?;
-
-    let msg = failure(
-        &h,
-        Case::new("import-plan-wrong").steps([
-            Step::apply(data("a", "1")),
-            Step::import_verify(ADDR, &ignore).expect_update_in_place(ADDR),
-        ]),
-    )
-    .await?;
+    // Three independent cases (own working directories), run at once.
+    let (good, wrong, not_empty) = tokio::join!(
+        Case::new("import-plan")
+            .steps([
+                Step::apply(data("a", "1")),
+                Step::import_verify(ADDR, &ignore).expect_replace(ADDR),
+                Step::import_verify(ADDR, &ignore).check_plan(|plan| {
+                    let n = plan["resource_changes"].as_array().map_or(0, Vec::len);
+                    ensure!(n == 1, "{n} changes");
+                    Ok(())
+                }),
+            ])
+            .run(&h),
+        failure(
+            &h,
+            Case::new("import-plan-wrong").steps([
+                Step::apply(data("a", "1")),
+                Step::import_verify(ADDR, &ignore).expect_update_in_place(ADDR),
+            ]),
+        ),
+        failure(
+            &h,
+            Case::new("import-plan-not-empty").steps([
+                Step::apply(data("a", "1")),
+                Step::import_verify(ADDR, &ignore),
+            ]),
+        ),
+    );
+    good?;
+    let msg = wrong?;
     ensure!(
         msg.contains("step 2/2 (import_verify terraform_data.d, expect update in place of")
             && msg.contains("the plan after importing")
             && msg.contains("[\"delete\", \"create\"]"),
         "{msg}"
     );
-
-    let msg = failure(
-        &h,
-        Case::new("import-plan-not-empty").steps([
-            Step::apply(data("a", "1")),
-            Step::import_verify(ADDR, &ignore),
-        ]),
-    )
-    .await?;
+    let msg = not_empty?;
     ensure!(msg.contains("is not empty"), "{msg}");
     Ok(())
 }
@@ -267,5 +268,55 @@ async fn case_env_and_check_outputs_cover_every_command() -> Result<()> {
             && msg.contains("forbidden printed"),
         "{msg}"
     );
+    Ok(())
+}
+
+/// `before_destroy` runs before the final destroy with the state it destroys; `check_destroyed`
+/// runs after it, also when no step applied anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn case_before_destroy_and_check_destroyed_always_run() -> Result<()> {
+    let h = Harness::start(PROVIDER).await?;
+    let order = Rc::new(std::cell::RefCell::new(Vec::<&str>::new()));
+    let (before, after) = (order.clone(), order.clone());
+    Case::new("hooks")
+        .step(Step::apply(data("a", "1")))
+        .before_destroy(move |ctx| {
+            let before = before.clone();
+            async move {
+                ensure!(ctx.state.resource(ADDR).is_some(), "the state to destroy");
+                before.borrow_mut().push("before");
+                Ok(())
+            }
+        })
+        .check_destroyed(move |_| {
+            let after = after.clone();
+            async move {
+                after.borrow_mut().push("after");
+                Ok(())
+            }
+        })
+        .run(&h)
+        .await?;
+    ensure!(
+        *order.borrow() == ["before", "after"],
+        "{:?}",
+        order.borrow()
+    );
+
+    let checked = Rc::new(Cell::new(false));
+    let seen = checked.clone();
+    Case::new("hooks-nothing-applied")
+        .step(Step::plan_only(data("a", "1").replace("input", "inptu")).expect_error("inptu"))
+        .check_destroyed(move |ctx| {
+            let seen = seen.clone();
+            async move {
+                ensure!(ctx.state.addresses().is_empty(), "nothing applied");
+                seen.set(true);
+                Ok(())
+            }
+        })
+        .run(&h)
+        .await?;
+    ensure!(checked.get(), "check_destroyed did not run");
     Ok(())
 }

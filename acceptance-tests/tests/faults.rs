@@ -2,23 +2,26 @@
 //! access entries) against a sandbox that fails 20 % of requests with 5xx (half of the failed
 //! writes *after* taking effect), throttles 10 % with 429 and adds 30 ms to each, for several
 //! seeds. Each seed converges in ONE `terraform apply` with exactly the expected objects, the
-//! next plan is empty, and a destroy (faults on again) leaves nothing.
+//! next plan is empty, and a destroy (faults on again) leaves nothing. One declarative case
+//! per seed (see `acceptance_tests::case`), the seeds at once.
 
-use acceptance_tests::{examples_dir, Harness};
-use anyhow::{bail, ensure, Context as _, Result};
+use acceptance_tests::{examples_dir, Case, Harness, Step};
+use anyhow::{bail, ensure, Result};
 use atlas_sandbox::Config as SandboxConfig;
+use std::cell::Cell;
+use std::rc::Rc;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_acc-provider");
 const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
 
 async fn set_faults(
-    h: &Harness,
+    base_url: &str,
     fail_rate: f64,
     throttle_rate: f64,
     latency_ms: u64,
 ) -> Result<()> {
     let resp = reqwest::Client::new()
-        .post(format!("{}/_sandbox/faults", h.sandbox.base_url))
+        .post(format!("{base_url}/_sandbox/faults"))
         .json(&serde_json::json!({
             "fail_rate": fail_rate,
             "throttle_rate": throttle_rate,
@@ -35,8 +38,8 @@ async fn set_faults(
 }
 
 /// How many writes the sandbox failed *after* applying them (the ambiguous failures).
-async fn failed_after_write(h: &Harness) -> Result<u64> {
-    let stats: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", h.sandbox.base_url))
+async fn failed_after_write(base_url: &str) -> Result<u64> {
+    let stats: serde_json::Value = reqwest::get(format!("{base_url}/_sandbox/stats"))
         .await?
         .json()
         .await?;
@@ -61,55 +64,64 @@ async fn converge(seed: u64) -> Result<u64> {
     )
     .await?;
     let config = std::fs::read_to_string(examples_dir().join("complete/main.tf"))?;
-    let wd = h.workdir("complete", &config)?;
-
-    // One apply, faults on.
-    wd.apply().await.context("the one apply under faults")?;
-
-    // Verify with faults off: exactly the expected objects, state ids are the API's ids.
-    set_faults(&h, 0.0, 0.0, 0).await?;
-    let ambiguous = failed_after_write(&h).await?;
-    let client = h.client()?;
-    let projects = client.projects().list_all().await?;
-    ensure!(projects.len() == 1, "exactly one project: {projects:?}");
-    let pid = projects[0].id.clone();
-    let state_pid = wd.resource_values("mongodbatlas_project.this").await?["id"].clone();
-    ensure!(
-        state_pid == pid.as_str(),
-        "state holds {state_pid}, API {pid}"
-    );
-    let clusters = client.clusters().list_all(&pid).await?;
-    ensure!(clusters.len() == 1, "one cluster: {} found", clusters.len());
-    ensure!(
-        clusters[0].state_name.as_deref() == Some("IDLE"),
-        "cluster is {:?}",
-        clusters[0].state_name
-    );
-    let users = client.database_users().list_all(&pid).await?;
-    ensure!(users.len() == 2, "two users: {} found", users.len());
-    let entries = client.access_list().list_all(&pid).await?;
-    ensure!(entries.len() == 3, "three entries: {entries:?}");
-    wd.assert_empty_plan(&[]).await?;
-
-    // Destroy under faults too: deletes retry, 404 after a retry is success.
-    set_faults(&h, 0.2, 0.1, 30).await?;
-    wd.destroy().await.context("destroy under faults")?;
-    set_faults(&h, 0.0, 0.0, 0).await?;
-    let left = client.projects().list_all().await?;
-    ensure!(left.is_empty(), "nothing left after destroy: {left:?}");
-    Ok(ambiguous)
+    let ambiguous = Rc::new(Cell::new(0));
+    let counted = ambiguous.clone();
+    Case::new(&format!("faults-{seed}"))
+        // One apply, faults on; then, with faults off, exactly the expected objects, the state's
+        // ids the API's, and (the step contract) an empty plan.
+        .step(Step::apply(config).check_remote(move |ctx| {
+            let counted = counted.clone();
+            async move {
+                set_faults(&ctx.base_url, 0.0, 0.0, 0).await?;
+                counted.set(failed_after_write(&ctx.base_url).await?);
+                let client = &ctx.client;
+                let projects = client.projects().list_all().await?;
+                ensure!(projects.len() == 1, "exactly one project: {projects:?}");
+                let pid = projects[0].id.clone();
+                let state_pid = ctx.state.str("mongodbatlas_project.this.id")?;
+                ensure!(state_pid == pid, "state holds {state_pid}, API {pid}");
+                let clusters = client.clusters().list_all(&pid).await?;
+                ensure!(clusters.len() == 1, "one cluster: {} found", clusters.len());
+                ensure!(
+                    clusters[0].state_name.as_deref() == Some("IDLE"),
+                    "cluster is {:?}",
+                    clusters[0].state_name
+                );
+                let users = client.database_users().list_all(&pid).await?;
+                ensure!(users.len() == 2, "two users: {} found", users.len());
+                let entries = client.access_list().list_all(&pid).await?;
+                ensure!(entries.len() == 3, "three entries: {entries:?}");
+                Ok(())
+            }
+        }))
+        // Destroy under faults too: deletes retry, 404 after a retry is success.
+        .before_destroy(|ctx| async move { set_faults(&ctx.base_url, 0.2, 0.1, 30).await })
+        .check_destroyed(|ctx| async move {
+            set_faults(&ctx.base_url, 0.0, 0.0, 0).await?;
+            let left = ctx.client.projects().list_all().await?;
+            ensure!(left.is_empty(), "nothing left after destroy: {left:?}");
+            Ok(())
+        })
+        .run(&h)
+        .await?;
+    Ok(ambiguous.get())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acc_faults_converge_in_one_apply_without_duplicates() -> Result<()> {
-    let tasks: Vec<_> = SEEDS
-        .iter()
-        .map(|&seed| tokio::spawn(async move { (seed, converge(seed).await) }))
-        .collect();
+    // The cases run at once on this task (each its own sandbox and working directory).
+    let [a, b, c, d, e] = SEEDS;
+    let (ra, rb, rc, rd, re) = tokio::join!(
+        converge(a),
+        converge(b),
+        converge(c),
+        converge(d),
+        converge(e)
+    );
+    let results = [(a, ra), (b, rb), (c, rc), (d, rd), (e, re)];
     let mut failures = Vec::new();
     let mut ambiguous = 0;
-    for t in tasks {
-        let (seed, r) = t.await?;
+    for (seed, r) in results {
         match r {
             Ok(n) => ambiguous += n,
             Err(e) => failures.push(format!("seed {seed}: {e:#}")),

@@ -136,6 +136,8 @@ pub struct ProjectChildren {
     pub clusters: Vec<crate::areas::clusters::Cluster>,
     #[serde(default)]
     pub maintenance_window: crate::areas::maintenance_window::MaintenanceWindow,
+    #[serde(default)]
+    pub custom_db_roles: Vec<crate::areas::custom_db_roles::CustomDbRole>,
 }
 
 impl ProjectChildren {

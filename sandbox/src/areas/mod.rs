@@ -17,6 +17,7 @@ use crate::AppState;
 pub mod access_list;
 pub mod api_keys;
 pub mod clusters;
+pub mod custom_db_roles;
 pub mod database_users;
 pub mod maintenance_window;
 pub mod orgs;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(service_accounts::routes())
         .merge(maintenance_window::routes())
+        .merge(custom_db_roles::routes())
 }
 
 /// A success response; the version layer replaces the Content-Type with the versioned one.
