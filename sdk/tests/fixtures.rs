@@ -326,9 +326,15 @@ fn fixture_access_list_decodes() {
     assert_eq!(e.ip_address.as_deref(), Some("179.154.226.127"));
     assert_eq!(e.comment.as_deref(), Some("CI runner"));
     let s: AccessListStatusResponse = decode("access_list/status_pending.json");
-    assert_eq!(s.status, AccessListStatus::Pending);
+    assert_eq!(
+        AccessListStatus::from_wire(&s.status),
+        AccessListStatus::Pending
+    );
     let s: AccessListStatusResponse = decode("access_list/status_active.json");
-    assert_eq!(s.status, AccessListStatus::Active);
+    assert_eq!(
+        AccessListStatus::from_wire(&s.status),
+        AccessListStatus::Active
+    );
 }
 
 #[test]

@@ -15,9 +15,10 @@ use futures::Stream;
 use super::none_if_missing;
 use crate::client::Client;
 use crate::codes;
+use crate::generated::models::NetworkPermissionEntryStatus;
 use crate::generated::operations as ops;
 use crate::ids::{AccessListEntryValue, GroupId};
-use crate::models::{AccessListEntry, AccessListStatus, AccessListStatusResponse};
+use crate::models::{AccessListEntry, AccessListStatus};
 use crate::pagination::{ListOptions, Page};
 use crate::wait::{wait_for_with, Backoff, Poll};
 use crate::{Error, Result};
@@ -181,14 +182,14 @@ impl AccessListApi {
         entry: impl Into<AccessListEntryValue>,
     ) -> Result<AccessListStatus> {
         let (id, entry) = (project_id.into(), entry.into());
-        let body: AccessListStatusResponse = self
+        let body: NetworkPermissionEntryStatus = self
             .client
             .call(
                 &ops::GET_GROUP_ACCESS_LIST_STATUS,
                 &[id.as_str(), entry.as_str()],
             )
             .await?;
-        Ok(body.status)
+        Ok(AccessListStatus::from_wire(&body.status))
     }
 
     /// Polls [`Self::status`] until the entry is no longer PENDING and returns the final

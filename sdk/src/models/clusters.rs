@@ -8,6 +8,12 @@
 //!
 //! Integers are `i64` and sizes `f64` whatever the schema's width; date-times are kept as the
 //! API's ISO 8601 strings so they round-trip unchanged.
+//!
+//! Hand-written rather than the generated `ClusterDescription20240805` (create / update /
+//! response types) because the provider builds these with struct literals (the generated types
+//! are `#[non_exhaustive]`) and sends the same `Cluster` it reads back; `RegionConfig` is the
+//! union of the spec's `oneOf` provider variants, which the generator leaves as
+//! `serde_json::Value`; and `ProcessArgs` keeps `i64` where the generated type has `i32`.
 
 use std::collections::BTreeMap;
 

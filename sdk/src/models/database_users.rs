@@ -1,4 +1,10 @@
 //! Database users (schema `CloudDatabaseUser`).
+//!
+//! Hand-written rather than the generated `CloudDatabaseUser` / `…Create` / `…Update`: the
+//! provider builds [`DatabaseUser`], [`DatabaseUserRole`] and [`UserScope`] with struct
+//! literals (the generated types are `#[non_exhaustive]`) and uses one type for the POST body,
+//! the PATCH body and the answer (the generated response type has no `password`/`groupId`,
+//! the create type makes `roles` required).
 
 use std::fmt;
 

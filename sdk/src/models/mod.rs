@@ -1,5 +1,13 @@
 //! Wire models, named after the API's nouns and matching the OpenAPI schemas field by field.
 //!
+//! Where the generated model ([`crate::generated::models`]) has the shape callers need, the
+//! name here is that type: [`Organization`] (`AtlasOrganization`), [`Project`] (`Group`),
+//! [`UpdateProject`] (`GroupUpdate`), [`Tag`] (`ResourceTag`), [`Link`],
+//! [`AccessListStatusResponse`] (`NetworkPermissionEntryStatus`); [`CreateProject`] wraps
+//! `GroupCreate` with the `projectOwnerId` query parameter. The others stay hand-written, each
+//! module says why (mostly: callers build them with struct literals, which the generated
+//! `#[non_exhaustive]` types forbid, and one type serves create, PATCH and answer).
+//!
 //! Conventions: `camelCase` on the wire; optional fields are `Option<T>` with `#[serde(default)]`
 //! and are not serialised when `None`; arrays default to empty; unknown fields are ignored.
 
