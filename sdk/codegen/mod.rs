@@ -35,6 +35,8 @@ pub const MODELS: &[&str] = &[
     "CloudDatabaseUser",
     "NetworkPermissionEntry",
     "NetworkPermissionEntryStatus",
+    "UserCustomDBRole",
+    "UpdateCustomDBRole",
 ];
 
 /// `(schema, property)`: required by the spec, yet absent from some real answers, so optional in

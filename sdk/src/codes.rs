@@ -59,6 +59,13 @@ pub const ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND: &str =
 /// An entry is neither an IP address nor a CIDR block (400).
 pub const INVALID_IP_ADDRESS_OR_CIDR_NOTATION: &str = "INVALID_IP_ADDRESS_OR_CIDR_NOTATION";
 
+// ---- custom database roles ----------------------------------------------------------------
+
+/// No custom database role with that name (404).
+pub const ATLAS_CUSTOM_ROLE_NOT_FOUND: &str = "ATLAS_CUSTOM_ROLE_NOT_FOUND";
+/// A custom database role with that name already exists (409).
+pub const ATLAS_CUSTOM_ROLE_NAME_ALREADY_EXISTS: &str = "ATLAS_CUSTOM_ROLE_NAME_ALREADY_EXISTS";
+
 // ---- generic ------------------------------------------------------------------------------
 
 /// Generic 404 for an unknown path.

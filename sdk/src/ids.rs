@@ -101,6 +101,10 @@ id_type!(
     /// (`10.0.0.0/24`, its `/` is percent-encoded in paths) or an AWS security group (`sg-…`).
     AccessListEntryValue
 );
+id_type!(
+    /// A custom database role's name (`roleName`), unique in its project.
+    CustomRoleName
+);
 
 #[cfg(test)]
 mod tests {

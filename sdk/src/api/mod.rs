@@ -8,6 +8,7 @@
 
 pub mod access_list;
 pub mod clusters;
+pub mod custom_db_roles;
 pub mod database_users;
 pub mod maintenance_window;
 pub mod organizations;

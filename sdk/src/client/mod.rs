@@ -21,6 +21,7 @@ pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 
 use crate::api::access_list::AccessListApi;
 use crate::api::clusters::ClustersApi;
+use crate::api::custom_db_roles::CustomDbRolesApi;
 use crate::api::database_users::DatabaseUsersApi;
 use crate::api::maintenance_window::MaintenanceWindowApi;
 use crate::api::organizations::OrganizationsApi;
@@ -283,6 +284,11 @@ impl Client {
     /// The project IP access list (`/groups/{groupId}/accessList`).
     pub fn access_list(&self) -> AccessListApi {
         AccessListApi::new(self.clone())
+    }
+
+    /// A project's custom database roles (`/groups/{groupId}/customDBRoles/roles`).
+    pub fn custom_db_roles(&self) -> CustomDbRolesApi {
+        CustomDbRolesApi::new(self.clone())
     }
 
     /// A project's maintenance window (`/groups/{groupId}/maintenanceWindow`).

@@ -25,6 +25,11 @@ mod database_user_role;
 mod user_scope;
 mod network_permission_entry;
 mod network_permission_entry_status;
+mod user_custom_db_role;
+mod database_privilege_action;
+mod database_permitted_namespace_resource;
+mod database_inherited_role;
+mod update_custom_db_role;
 
 pub use api_atlas_cluster_advanced_configuration_view::{ApiAtlasClusterAdvancedConfigurationView};
 pub use atlas_organization::{AtlasOrganization};
@@ -36,6 +41,9 @@ pub use cluster_description_connection_strings_private_endpoint::{ClusterDescrip
 pub use cluster_description_connection_strings_private_endpoint_endpoint::{ClusterDescriptionConnectionStringsPrivateEndpointEndpoint};
 pub use cluster_description_process_args20240805::{ClusterDescriptionProcessArgs20240805, ClusterDescriptionProcessArgs20240805Update};
 pub use component_label::{ComponentLabel};
+pub use database_inherited_role::{DatabaseInheritedRole};
+pub use database_permitted_namespace_resource::{DatabasePermittedNamespaceResource};
+pub use database_privilege_action::{DatabasePrivilegeAction};
 pub use database_user_role::{DatabaseUserRole};
 pub use employee_access_grant_view::{EmployeeAccessGrantView};
 pub use group::{Group, GroupCreate};
@@ -47,4 +55,6 @@ pub use network_permission_entry_status::{NetworkPermissionEntryStatus};
 pub use protected_hours::{ProtectedHours};
 pub use replication_spec20240805::{ReplicationSpec20240805};
 pub use resource_tag::{ResourceTag};
+pub use update_custom_db_role::{UpdateCustomDBRole, UpdateCustomDBRoleUpdate};
+pub use user_custom_db_role::{UserCustomDBRole, UserCustomDBRoleCreate};
 pub use user_scope::{UserScope};
