@@ -1,6 +1,6 @@
-//! The exact requests of the cluster, database-user and access-list APIs (method, encoded
-//! path, query, media-type version, body), recorded by a small fake server; and a cluster
-//! wait that rides through 503s.
+//! The exact requests of the project, organization, cluster, database-user and access-list
+//! APIs (method, encoded path, query, media-type version, body), recorded by a small fake
+//! server; and a cluster wait that rides through 503s.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -387,4 +387,127 @@ async fn wire_wait_idle_rides_through_503_and_429() {
         .wait_idle(G, "c1", Duration::from_secs(10), std::future::pending())
         .await;
     assert!(matches!(&e, Err(e) if e.status() == Some(500)), "{e:?}");
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[tokio::test]
+async fn wire_project_and_organization_requests() {
+    use atlas_admin_sdk::models::{CreateProject, UpdateProject};
+    use futures::TryStreamExt as _;
+
+    let group = fixture("projects/get_group.json");
+    let page = |results: Vec<Value>| json!({"results": results, "totalCount": 1, "links": []});
+    let (client, state) = fake(vec![
+        (201, group.clone()),
+        (200, group.clone()),
+        (200, group.clone()),
+        (200, page(vec![group.clone()])),
+        (200, group.clone()),
+        (202, json!({})),
+        (200, fixture("organizations/get_org.json")),
+        (200, page(vec![fixture("organizations/get_org.json")])),
+        (200, page(vec![json!({"ipAddress": "203.0.113.7"})])),
+    ])
+    .await;
+    let projects = client.projects();
+    let create = CreateProject::new("p 1", "6a0346c9d21a0d4a1ac1c9e1")
+        .tags(Vec::new())
+        .project_owner_id("6a0346c9d21a0d4a1ac1c9ff");
+    ok(projects.create(create).await);
+    ok(projects.get(G).await);
+    ok(projects.get_by_name("p 1").await);
+    let streamed: Vec<_> = ok(projects
+        .stream(ListOptions::new().items_per_page(1))
+        .try_collect()
+        .await);
+    assert_eq!(streamed.len(), 1);
+    ok(projects
+        .update(
+            G.to_owned(),
+            UpdateProject::new().name("p2").tags(Vec::new()),
+        )
+        .await);
+    ok(projects.delete(G).await);
+    ok(client.organizations().get("6a0346c9d21a0d4a1ac1c9e1").await);
+    assert_eq!(ok(client.organizations().list_all().await).len(), 1);
+    ok(client
+        .access_list()
+        .create_with(
+            G,
+            &[AccessListEntry::ip_address("203.0.113.7")],
+            ListOptions::new().items_per_page(500),
+        )
+        .await);
+
+    let s = seen(&state);
+    // Empty tags are left out of the create body, as before the body became GroupCreate.
+    check(
+        &s[0],
+        "POST",
+        "/api/atlas/v2/groups?projectOwnerId=6a0346c9d21a0d4a1ac1c9ff",
+        V2023_01_01,
+        Some(json!({"name": "p 1", "orgId": "6a0346c9d21a0d4a1ac1c9e1"})),
+    );
+    check(
+        &s[1],
+        "GET",
+        &format!("/api/atlas/v2/groups/{G}"),
+        V2023_01_01,
+        None,
+    );
+    check(
+        &s[2],
+        "GET",
+        "/api/atlas/v2/groups/byName/p%201",
+        V2023_01_01,
+        None,
+    );
+    check(
+        &s[3],
+        "GET",
+        "/api/atlas/v2/groups?pageNum=1&itemsPerPage=1",
+        V2023_01_01,
+        None,
+    );
+    check(
+        &s[4],
+        "PATCH",
+        &format!("/api/atlas/v2/groups/{G}"),
+        V2023_01_01,
+        Some(json!({"name": "p2", "tags": []})),
+    );
+    check(
+        &s[5],
+        "DELETE",
+        &format!("/api/atlas/v2/groups/{G}"),
+        V2023_01_01,
+        None,
+    );
+    check(
+        &s[6],
+        "GET",
+        "/api/atlas/v2/orgs/6a0346c9d21a0d4a1ac1c9e1",
+        V2023_01_01,
+        None,
+    );
+    check(
+        &s[7],
+        "GET",
+        "/api/atlas/v2/orgs?pageNum=1&itemsPerPage=500",
+        V2023_01_01,
+        None,
+    );
+    check(
+        &s[8],
+        "POST",
+        &format!("/api/atlas/v2/groups/{G}/accessList?itemsPerPage=500"),
+        V2023_01_01,
+        Some(json!([{"ipAddress": "203.0.113.7"}])),
+    );
+    assert_eq!(s.len(), 9);
 }
