@@ -211,10 +211,12 @@ fn resolve(config: &ProviderConfig, env: &dyn Fn(&str) -> Option<String>) -> Sou
     }
 }
 
+/// `terraform-provider-mongodbatlas/<VERSION> (rust) Terraform/<terraform version>`: the
+/// provider's and Terraform's product tokens, with a comment telling this build apart.
 fn user_agent(terraform_version: &str) -> String {
     format!(
         "terraform-provider-mongodbatlas/{} (rust) Terraform/{terraform_version}",
-        env!("CARGO_PKG_VERSION")
+        crate::VERSION
     )
 }
 
@@ -455,5 +457,18 @@ mod tests {
             .take_warnings()
             .iter()
             .any(|d| d.summary == "No credentials set"));
+    }
+
+    #[test]
+    fn user_agent_carries_the_release_and_terraform_versions() {
+        assert_eq!(
+            user_agent("1.11.4"),
+            format!(
+                "terraform-provider-mongodbatlas/{} (rust) Terraform/1.11.4",
+                crate::VERSION
+            )
+        );
+        assert!(crate::VERSION.starts_with("2."), "{}", crate::VERSION);
+        assert!(crate::VERSION.contains("+rs."), "{}", crate::VERSION);
     }
 }

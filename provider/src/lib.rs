@@ -25,6 +25,10 @@ use tfplugin::schema::Schema;
 /// The address Terraform knows this provider by; configurations keep `source = "mongodb/mongodbatlas"`.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/mongodb/mongodbatlas";
 
+/// The release version: the package's `<VERSION>`, `--version` and the User-Agent all carry it
+/// (`2.x.y+rs.N`: the official major it is a drop-in for, build metadata marking this build).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// What every resource receives: the Atlas API client (it derefs to
 /// [`atlas_admin_sdk::Client`]) plus state shared by all calls of one provider process, such as
 /// request coalescing.
@@ -95,11 +99,14 @@ impl Provider for AtlasProvider {
 
 /// The binary's whole `main`: serve until Terraform shuts the plugin down, then revoke any
 /// service account token. `--debug` serves for a debugger and prints the
-/// `TF_REATTACH_PROVIDERS` value to use.
+/// `TF_REATTACH_PROVIDERS` value to use; `--version` prints the version and exits.
 pub fn run_main() -> std::process::ExitCode {
-    let debug = std::env::args()
-        .skip(1)
-        .any(|a| a == "--debug" || a == "-debug");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--version" || a == "-version") {
+        println!("terraform-provider-mongodbatlas {VERSION}");
+        return std::process::ExitCode::SUCCESS;
+    }
+    let debug = args.iter().any(|a| a == "--debug" || a == "-debug");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
