@@ -12,7 +12,7 @@ use clap::Parser;
 
 /// A local emulator of the MongoDB Atlas Administration API v2 (digest auth, versioned media
 /// types, Atlas error envelopes) for offline tests. API under /api/atlas/v2; control plane
-/// (no auth) under /_sandbox: GET stats, GET state, POST reset, GET/POST faults.
+/// (no auth) under /_sandbox: GET stats, GET state, POST reset, GET/POST faults; GET /healthz.
 #[derive(Debug, Parser)]
 #[command(name = "atlas-sandbox", version)]
 struct Args {
@@ -95,6 +95,16 @@ struct Args {
         requires = "client_id"
     )]
     client_secret: Option<String>,
+
+    /// Log lines on stderr: `text`, or `json` (one object per line, for log collectors).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 async fn shutdown_signal() {
@@ -116,15 +126,19 @@ async fn shutdown_signal() {
 /// organization id on stdout (for scripts), serve until SIGINT/SIGTERM.
 pub fn run_main() -> std::process::ExitCode {
     let args = Args::parse();
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        // No colour codes when stderr is a file or a pipe (CI logs).
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
+        );
+    let _ = match args.log_format {
+        // No colour codes when stderr is a file or a pipe (CI logs).
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
+        LogFormat::Json => logs.json().try_init(),
+    };
     let config = Config {
         listen: args.listen,
         public_key: args.public_key,

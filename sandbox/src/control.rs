@@ -1,5 +1,5 @@
-//! The control plane under `/_sandbox/` (moto's `/moto-api`): never authenticated, never
-//! faulted, plain `application/json`.
+//! The control plane under `/_sandbox/` (moto's `/moto-api`) and `GET /healthz`: never
+//! authenticated, never faulted, plain `application/json`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,6 +14,7 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/healthz", get(healthz))
         .route("/_sandbox/stats", get(stats))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/state", get(state_dump))
@@ -22,6 +23,12 @@ pub fn routes() -> Router<AppState> {
             "/_sandbox/transitions/complete",
             post(crate::areas::clusters::complete_transitions_handler),
         )
+}
+
+/// Liveness for orchestrators and scripts: 200 with a small JSON body once the server
+/// answers, whatever the fault settings.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok", "service": "atlas-sandbox", "version": env!("CARGO_PKG_VERSION")}))
 }
 
 /// `requests_total` counts every request served, this one excluded (it is counted after the
