@@ -16,6 +16,8 @@ pub fn all() -> Vec<Box<dyn DynDataSource<AtlasClient>>> {
     let mut all: Vec<Box<dyn DynDataSource<AtlasClient>>> = vec![
         Box::new(advanced_cluster::AdvancedClusterDataSource),
         Box::new(advanced_clusters::AdvancedClustersDataSource),
+        Box::new(crate::resources::custom_db_role::CustomDbRoleDataSource),
+        Box::new(crate::resources::custom_db_role::CustomDbRolesDataSource),
         Box::new(database_user::DatabaseUserDataSource),
         Box::new(database_users::DatabaseUsersDataSource),
         Box::new(project::ProjectDataSource),

@@ -27,6 +27,7 @@ macro_rules! declared {
 }
 
 declared! {
+    custom_db_role => CustomDbRoleResource,
     maintenance_window => MaintenanceWindow,
     project => ProjectResource,
 }
