@@ -14,8 +14,7 @@
 //! are `#[non_exhaustive]`) and sends the same `Cluster` it reads back; `RegionConfig` is the
 //! union of the spec's `oneOf` provider variants, which the generator leaves as
 //! `serde_json::Value`; and `ProcessArgs` keeps `i64` where the generated type has `i32`.
-
-use std::collections::BTreeMap;
+//! The read-only connection strings, which nobody builds, are the generated types.
 
 use serde::{Deserialize, Serialize};
 
@@ -236,69 +235,16 @@ pub struct BiConnector {
     pub read_preference: Option<String>,
 }
 
-/// Connection strings of a cluster (schema `ClusterConnectionStrings`, read-only).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionStrings {
-    /// Legacy AWS PrivateLink strings by endpoint id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_private_link: Option<BTreeMap<String, String>>,
-    /// Legacy AWS PrivateLink SRV strings by endpoint id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_private_link_srv: Option<BTreeMap<String, String>>,
-    /// Network-peering string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private: Option<String>,
-    /// Private-endpoint strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_endpoint: Option<Vec<PrivateEndpointConnectionString>>,
-    /// Network-peering SRV string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_srv: Option<String>,
-    /// Public `mongodb://` string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub standard: Option<String>,
-    /// Public `mongodb+srv://` string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub standard_srv: Option<String>,
-}
+/// Connection strings of a cluster (schema `ClusterConnectionStrings`, read-only; generated).
+pub use crate::generated::models::ClusterConnectionStrings as ConnectionStrings;
 
 /// A private-endpoint connection string (schema
-/// `ClusterDescriptionConnectionStringsPrivateEndpoint`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivateEndpointConnectionString {
-    /// `mongodb://` string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_string: Option<String>,
-    /// The endpoints behind it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoints: Option<Vec<PrivateEndpoint>>,
-    /// `mongodb+srv://` string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub srv_connection_string: Option<String>,
-    /// Shard-optimised SRV string (sharded clusters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub srv_shard_optimized_connection_string: Option<String>,
-    /// `MONGOD` / `MONGOS`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-}
+/// `ClusterDescriptionConnectionStringsPrivateEndpoint`, generated).
+pub use crate::generated::models::ClusterDescriptionConnectionStringsPrivateEndpoint as PrivateEndpointConnectionString;
 
-/// One private endpoint (schema `ClusterDescriptionConnectionStringsPrivateEndpointEndpoint`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivateEndpoint {
-    /// Cloud endpoint id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_id: Option<String>,
-    /// `AWS` / `AZURE` / `GCP`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider_name: Option<String>,
-    /// Region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-}
+/// One private endpoint (schema `ClusterDescriptionConnectionStringsPrivateEndpointEndpoint`,
+/// generated).
+pub use crate::generated::models::ClusterDescriptionConnectionStringsPrivateEndpointEndpoint as PrivateEndpoint;
 
 /// A MongoDB employee access grant (schema `EmployeeAccessGrantView`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
