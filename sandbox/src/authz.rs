@@ -31,11 +31,12 @@ use axum::extract::Request;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 
+use crate::areas::{Project, Store};
 use crate::auth::{Caller, PrincipalKind};
 use crate::error::ApiError;
 use crate::openapi::{Spec, API_PREFIX};
 use crate::roles::{self, RoleAssignment, ORG_OWNER, ORG_READ_ONLY};
-use crate::store::{is_object_id, Project, Store};
+use crate::store::is_object_id;
 use crate::AppState;
 
 /// What an operation needs.
@@ -185,6 +186,7 @@ pub fn caller_roles<'a>(store: &'a Store, caller: Option<&Caller>) -> &'a [RoleA
             .find(|k| k.id == caller.id)
             .map_or(&[], |k| k.roles.as_slice()),
         PrincipalKind::ServiceAccount => store
+            .tables
             .service_accounts
             .iter()
             .find(|sa| sa.client_id == caller.id)
@@ -239,6 +241,7 @@ pub fn grant_group_owner(store: &mut Store, caller: &Caller, group_id: &str) {
         }
         PrincipalKind::ServiceAccount => {
             if let Some(sa) = store
+                .tables
                 .service_accounts
                 .iter_mut()
                 .find(|sa| sa.client_id == caller.id)

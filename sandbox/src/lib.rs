@@ -309,10 +309,10 @@ impl Drop for SandboxHandle {
 
 /// The store to start from: bootstrapped, or loaded from `config.data_dir` (created if
 /// missing) with its persister.
-fn open_store(config: &Config) -> Result<(store::Store, Option<persist::Persister>), Error> {
+fn open_store(config: &Config) -> Result<(areas::Store, Option<persist::Persister>), Error> {
     let now = chrono::Utc::now();
     let fresh =
-        || store::Store::bootstrap(&config.public_key, &config.private_key, config.seed, now);
+        || areas::Store::bootstrap(&config.public_key, &config.private_key, config.seed, now);
     let Some(dir) = &config.data_dir else {
         return Ok((fresh(), None));
     };

@@ -28,8 +28,8 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::areas::Store;
 use crate::auth::{md5_hex, Caller, PrincipalKind};
-use crate::store::Store;
 use crate::AppState;
 
 pub const TOKEN_PATH: &str = "/api/oauth/token";
@@ -126,6 +126,7 @@ pub fn check_client(
     now: DateTime<Utc>,
 ) -> Option<String> {
     let sa = store
+        .tables
         .service_accounts
         .iter_mut()
         .find(|sa| sa.client_id == client_id)?;
@@ -168,8 +169,8 @@ pub fn issue_token(
         .as_bytes(),
     );
     let token = format!("{header}.{payload}.{}", b64url(&signature));
-    store.access_tokens.retain(|t| t.expires_at > now);
-    store.access_tokens.push(AccessToken {
+    store.tables.access_tokens.retain(|t| t.expires_at > now);
+    store.tables.access_tokens.push(AccessToken {
         hash: md5_hex(&token),
         client_id: client_id.to_string(),
         expires_at,
@@ -183,10 +184,12 @@ pub fn authenticate(state: &AppState, token: &str) -> Option<Caller> {
     let hash = md5_hex(token);
     let now = Utc::now();
     let t = store
+        .tables
         .access_tokens
         .iter()
         .find(|t| t.hash == hash && t.expires_at > now)?;
     store
+        .tables
         .service_accounts
         .iter()
         .find(|sa| sa.client_id == t.client_id)
@@ -263,6 +266,7 @@ async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     let hash = md5_hex(token);
     // Only the client's own tokens (RFC 7009 §2.1); unknown tokens are not an error.
     store
+        .tables
         .access_tokens
         .retain(|t| !(t.hash == hash && t.client_id == client_id));
     StatusCode::OK.into_response()
@@ -287,7 +291,7 @@ mod tests {
             now,
         );
         let id = sa.client_id.clone();
-        s.service_accounts.push(sa);
+        s.tables.service_accounts.push(sa);
         (s, id, secret)
     }
 
@@ -306,11 +310,11 @@ mod tests {
         assert!(check_client(&mut s, &id, &secret, later).is_none());
         let t = issue_token(&mut s, &id, now, 60.0);
         assert_eq!(t.split('.').count(), 3);
-        assert_eq!(s.access_tokens.len(), 1);
-        assert_ne!(s.access_tokens[0].hash, t, "only the hash is kept");
+        assert_eq!(s.tables.access_tokens.len(), 1);
+        assert_ne!(s.tables.access_tokens[0].hash, t, "only the hash is kept");
         // Expired tokens are dropped when the next one is issued.
         issue_token(&mut s, &id, now + chrono::Duration::seconds(61), 60.0);
-        assert_eq!(s.access_tokens.len(), 1);
+        assert_eq!(s.tables.access_tokens.len(), 1);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! records: every top-level field whose value is an array of objects with unique, non-empty
 //! string `id`s becomes one record per element (`"projects/<id>"`) plus an order record
 //! (`"projects/"`, the ids in order); every other field is one record (`"ids"`, `"orgs"`, …).
-//! So a table another area adds to `Store` persists with no extra work (derive the serde
+//! So a table an area adds (a field of `areas::OrgTables`, flattened into the store's top
+//! level, or of `areas::ProjectChildren`) persists with no extra work (derive the serde
 //! traits; `#[serde(default)]` on new fields keeps older data dirs loadable; `#[serde(skip)]`
 //! for transient state), and a write rewrites only the records it changed (a project with
 //! everything it owns is one record).
@@ -65,8 +66,8 @@ use md5::{Digest as _, Md5};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
+use crate::areas::Store;
 use crate::error::ApiError;
-use crate::store::Store;
 use crate::AppState;
 
 const SNAPSHOT: &str = "snapshot.bin";

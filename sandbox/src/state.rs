@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 
 use serde_json::{json, Value};
 
+use crate::areas::Store;
 use crate::auth::{NonceCheck, NonceTable};
 use crate::faults::Faults;
-use crate::store::Store;
 use crate::versions::VersionTable;
 
 /// Lock, recovering from poisoning: a panicking handler must not take the sandbox down.

@@ -1,15 +1,20 @@
 //! All emulated data, behind one lock (held only briefly, never across an await).
 //!
 //! The tree mirrors Atlas ownership: organizations own projects; a project owns everything
-//! under `/groups/{groupId}/...` in [`ProjectChildren`], so deleting or resetting a project
-//! drops all of it. Later areas (clusters, database users, access lists) add their tables
-//! there.
+//! under `/groups/{groupId}/...` in its `children`, so deleting or resetting a project drops
+//! all of it. This module knows no area: the tables areas add are the [`Tables`] the store is
+//! generic over — organization-level ones flattened into the store, project-owned ones
+//! ([`Tables::Project`]) in every [`Project`]. `areas/mod.rs` declares both (one field per
+//! area) and names the result `areas::Store` / `areas::Project`.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+
+use crate::roles::RoleAssignment;
 
 /// Makes 24-hex ObjectId-style ids: 4 bytes Unix seconds, 5 bytes per-process random, 3
 /// bytes counter — time-ordered like real Atlas ids.
@@ -125,30 +130,25 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
-/// Everything a project owns. Each area adds its table here (clusters, database users,
-/// access-list entries, ...); `reset` and project deletion drop it with the project.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ProjectChildren {
-    /// In creation order (lists return this order).
-    pub database_users: Vec<crate::areas::database_users::DatabaseUser>,
-    pub access_list: crate::areas::access_list::AccessList,
-    /// In creation order; DELETING ones stay until their deletion finishes.
-    pub clusters: Vec<crate::areas::clusters::Cluster>,
-    #[serde(default)]
-    pub maintenance_window: crate::areas::maintenance_window::MaintenanceWindow,
-    #[serde(default)]
-    pub custom_db_roles: Vec<crate::areas::custom_db_roles::CustomDbRole>,
-}
+/// The tables areas add to the store. Organization-level tables are fields of the
+/// implementing struct (flattened into the store's top level, so each is its own persisted
+/// record); project-owned ones are fields of [`Tables::Project`]. Give fields added later
+/// `#[serde(default)]` so existing data dirs still load, and mark transient state
+/// `#[serde(skip)]`.
+pub trait Tables: Default + std::fmt::Debug + Serialize + DeserializeOwned {
+    /// Everything a project owns; dropped with the project.
+    type Project: Default + Clone + std::fmt::Debug + Serialize + DeserializeOwned;
 
-impl ProjectChildren {
-    /// Clusters that block deleting the project (`CANNOT_CLOSE_GROUP_ACTIVE_ATLAS_CLUSTERS`).
-    pub fn active_cluster_count(&self) -> usize {
-        crate::areas::clusters::count_active(&self.clusters, Utc::now())
-    }
+    /// Drop the role assignments `keep` refuses (a project is gone) from every principal
+    /// these tables hold.
+    fn retain_roles(&mut self, keep: &dyn Fn(&RoleAssignment) -> bool);
+
+    /// Adds these tables' part of the debugging dump (no secrets).
+    fn dump(&self, _out: &mut Map<String, Value>) {}
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Project {
+pub struct Project<C> {
     pub id: String,
     pub name: String,
     pub org_id: String,
@@ -157,7 +157,7 @@ pub struct Project {
     pub tags: Vec<Tag>,
     /// From `?projectOwnerId=`; kept for the record, not returned (as Atlas).
     pub owner_id: Option<String>,
-    pub children: ProjectChildren,
+    pub children: C,
 }
 
 /// The whole emulated world. With `--data-dir` all of it is persisted (see `persist.rs`):
@@ -166,22 +166,23 @@ pub struct Project {
 /// `#[serde(skip)]`. Top-level `Vec`s of structs with a unique `id` are stored one record per
 /// element.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Store {
+#[serde(bound = "T: Tables")]
+pub struct Store<T: Tables> {
     pub orgs: Vec<Organization>,
     pub api_keys: Vec<ApiKey>,
-    /// Organization service accounts (OAuth client credentials).
-    pub service_accounts: Vec<crate::areas::service_accounts::ServiceAccount>,
-    /// Issued OAuth access tokens (hashed).
-    pub access_tokens: Vec<crate::oauth::AccessToken>,
+    /// The areas' organization-level tables (service accounts, OAuth tokens, …), each a
+    /// top-level field of the serialized store.
+    #[serde(flatten)]
+    pub tables: T,
     /// In creation order (lists return this order).
-    pub projects: Vec<Project>,
+    pub projects: Vec<Project<T::Project>>,
     pub ids: IdGen,
 }
 
 /// The bootstrap organization's name (must match the org name pattern: no spaces).
 pub const BOOTSTRAP_ORG_NAME: &str = "atlas-sandbox-org";
 
-impl Store {
+impl<T: Tables> Store<T> {
     /// One organization and one Organization Owner API key with the given credentials.
     pub fn bootstrap(
         public_key: &str,
@@ -213,8 +214,7 @@ impl Store {
                     crate::roles::ORG_OWNER,
                 )],
             )],
-            service_accounts: Vec::new(),
-            access_tokens: Vec::new(),
+            tables: T::default(),
             projects: Vec::new(),
             ids,
         }
@@ -280,11 +280,11 @@ impl Store {
         self.orgs.iter().find(|o| o.id == id)
     }
 
-    pub fn project(&self, id: &str) -> Option<&Project> {
+    pub fn project(&self, id: &str) -> Option<&Project<T::Project>> {
         self.projects.iter().find(|p| p.id == id)
     }
 
-    pub fn project_mut(&mut self, id: &str) -> Option<&mut Project> {
+    pub fn project_mut(&mut self, id: &str) -> Option<&mut Project<T::Project>> {
         self.projects.iter_mut().find(|p| p.id == id)
     }
 
@@ -303,33 +303,44 @@ impl Store {
         for k in &mut self.api_keys {
             k.roles.retain(keep);
         }
-        for sa in &mut self.service_accounts {
-            sa.roles.retain(keep);
-        }
+        self.tables.retain_roles(&keep);
     }
 
     /// A debugging dump (no secrets).
     pub fn snapshot(&self) -> Value {
-        json!({
+        let mut dump = json!({
             "orgs": self.orgs.iter().map(|o| json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
             "apiKeys": self.api_keys.iter().map(|k| json!({
                 "id": k.id, "orgId": k.org_id, "publicKey": k.public_key, "desc": k.desc, "roles": k.roles,
-            })).collect::<Vec<_>>(),
-            "serviceAccounts": self.service_accounts.iter().map(|sa| json!({
-                "clientId": sa.client_id, "orgId": sa.org_id, "name": sa.name, "roles": sa.roles,
             })).collect::<Vec<_>>(),
             "projects": self.projects.iter().map(|p| json!({
                 "id": p.id, "name": p.name, "orgId": p.org_id, "created": timestamp(p.created),
                 "withDefaultAlertsSettings": p.with_default_alerts_settings, "tags": p.tags,
                 "ownerId": p.owner_id,
             })).collect::<Vec<_>>(),
-        })
+        });
+        if let Value::Object(map) = &mut dump {
+            self.tables.dump(map);
+        }
+        dump
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A store without area tables.
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    struct NoTables {}
+
+    impl Tables for NoTables {
+        type Project = ();
+
+        fn retain_roles(&mut self, _keep: &dyn Fn(&RoleAssignment) -> bool) {}
+    }
+
+    type Store = super::Store<NoTables>;
 
     #[test]
     fn ids_are_object_ids_ordered_by_time_then_counter() {
@@ -370,7 +381,7 @@ mod tests {
             with_default_alerts_settings: true,
             tags: vec![],
             owner_id: None,
-            children: ProjectChildren::default(),
+            children: (),
         });
         assert_eq!(s.reset(), 1);
         assert!(s.projects.is_empty());

@@ -36,12 +36,13 @@ use serde_json::{json, Map, Value};
 use super::{api_url, respond, self_links};
 use crate::areas::orgs::find_org;
 use crate::areas::projects::find_project;
+use crate::areas::Store;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{parse_object, ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
 use crate::roles::{self, RoleAssignment, ORG_MEMBER};
-use crate::store::{ApiKey, Store};
+use crate::store::ApiKey;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {

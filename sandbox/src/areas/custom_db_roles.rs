@@ -46,7 +46,7 @@ use super::database_users::no_content;
 use super::projects::find_project;
 use super::respond_typed;
 use super::singleton::typed_body;
-use crate::store::{Project, Store};
+use crate::areas::{Project, Store};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, JsonObject, Query};
 use crate::AppState;

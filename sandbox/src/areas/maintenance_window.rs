@@ -28,9 +28,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::singleton::{self, check_version, ProjectSingleton};
+use crate::areas::ProjectChildren;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, Query};
-use crate::store::ProjectChildren;
 use crate::versions::ResolvedVersion;
 use crate::AppState;
 

@@ -1,6 +1,8 @@
 //! One module per API area: `routes()` (paths relative to `/api/atlas/v2`), thin handlers,
-//! and pure backend functions over the [`Store`](crate::store::Store). A new area is one
-//! module plus one `.merge(...)` line below.
+//! and pure backend functions over the [`Store`]. A new area is one module plus one
+//! `.merge(...)` line below, and, when it keeps data, one field in [`ProjectChildren`]
+//! (project-owned) or [`OrgTables`] (organization-level): the store itself
+//! ([`crate::store`]) knows no area.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -9,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
-use crate::store::Tag;
+use crate::roles::RoleAssignment;
+use crate::store::{Tables, Tag};
 
 use crate::openapi::API_PREFIX;
 use crate::AppState;
@@ -24,6 +27,63 @@ pub mod orgs;
 pub mod projects;
 pub mod service_accounts;
 pub mod singleton;
+
+/// The emulated world: the generic store with the areas' tables.
+pub type Store = crate::store::Store<OrgTables>;
+/// A project with everything it owns.
+pub type Project = crate::store::Project<ProjectChildren>;
+
+/// Organization-level tables (each a top-level field of the persisted store).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct OrgTables {
+    /// Organization service accounts (OAuth client credentials).
+    pub service_accounts: Vec<service_accounts::ServiceAccount>,
+    /// Issued OAuth access tokens (hashed).
+    pub access_tokens: Vec<crate::oauth::AccessToken>,
+}
+
+impl Tables for OrgTables {
+    type Project = ProjectChildren;
+
+    fn retain_roles(&mut self, keep: &dyn Fn(&RoleAssignment) -> bool) {
+        for sa in &mut self.service_accounts {
+            sa.roles.retain(keep);
+        }
+    }
+
+    fn dump(&self, out: &mut serde_json::Map<String, Value>) {
+        let accounts = self
+            .service_accounts
+            .iter()
+            .map(|sa| {
+                json!({"clientId": sa.client_id, "orgId": sa.org_id, "name": sa.name, "roles": sa.roles})
+            })
+            .collect();
+        out.insert("serviceAccounts".into(), Value::Array(accounts));
+    }
+}
+
+/// Everything a project owns, one field per area; `reset` and project deletion drop it with
+/// the project. Fields added later need `#[serde(default)]` (older data dirs lack them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ProjectChildren {
+    /// In creation order (lists return this order).
+    pub database_users: Vec<database_users::DatabaseUser>,
+    pub access_list: access_list::AccessList,
+    /// In creation order; DELETING ones stay until their deletion finishes.
+    pub clusters: Vec<clusters::Cluster>,
+    #[serde(default)]
+    pub maintenance_window: maintenance_window::MaintenanceWindow,
+    #[serde(default)]
+    pub custom_db_roles: Vec<custom_db_roles::CustomDbRole>,
+}
+
+impl ProjectChildren {
+    /// Clusters that block deleting the project (`CANNOT_CLOSE_GROUP_ACTIVE_ATLAS_CLUSTERS`).
+    pub fn active_cluster_count(&self) -> usize {
+        clusters::count_active(&self.clusters, chrono::Utc::now())
+    }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -11,12 +11,13 @@ use serde_json::{json, Value};
 
 use super::{api_url, respond, self_links};
 use crate::areas::projects::group_json;
+use crate::areas::Store;
 use crate::auth::Caller;
 use crate::authz;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, Query};
 use crate::pagination::ListParams;
-use crate::store::{is_object_id, Organization, Store};
+use crate::store::{is_object_id, Organization};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {

@@ -23,11 +23,12 @@ use serde_json::{json, Map, Value};
 
 use super::{api_url, respond};
 use crate::areas::orgs::find_org;
+use crate::areas::Store;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
 use crate::roles::{self, RoleAssignment};
-use crate::store::{timestamp, Store};
+use crate::store::timestamp;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -211,6 +212,7 @@ pub fn ensure_bootstrap_account(
         return;
     };
     if let Some(existing) = store
+        .tables
         .service_accounts
         .iter()
         .find(|sa| sa.client_id == client_id)
@@ -220,6 +222,7 @@ pub fn ensure_bootstrap_account(
         }
     }
     store
+        .tables
         .service_accounts
         .retain(|sa| sa.client_id != client_id);
     let account = ServiceAccount::with_secret(
@@ -233,7 +236,7 @@ pub fn ensure_bootstrap_account(
         now + chrono::Duration::days(3650),
         now,
     );
-    store.service_accounts.push(account);
+    store.tables.service_accounts.push(account);
 }
 
 /// `^[\p{L}\p{N}\-_.,' ]*$` (names and descriptions).
@@ -303,6 +306,7 @@ fn find_account<'a>(
     client_id: &str,
 ) -> Result<&'a mut ServiceAccount, ApiError> {
     store
+        .tables
         .service_accounts
         .iter_mut()
         .find(|sa| sa.org_id == org_id && sa.client_id == client_id)
@@ -321,6 +325,7 @@ async fn list_accounts(
     let store = state.store();
     find_org(&store, &org_id)?;
     let items: Vec<Value> = store
+        .tables
         .service_accounts
         .iter()
         .filter(|sa| sa.org_id == org_id)
@@ -355,7 +360,7 @@ async fn create_account(
     );
     let body = account.to_json(Some(&secret));
     tracing::info!(client_id = %account.client_id, "service account created");
-    store.service_accounts.push(account);
+    store.tables.service_accounts.push(account);
     Ok(respond(StatusCode::CREATED, body))
 }
 
@@ -407,9 +412,13 @@ async fn delete_account(
     find_org(&store, &org_id)?;
     find_account(&mut store, &org_id, &client_id)?;
     store
+        .tables
         .service_accounts
         .retain(|sa| !(sa.org_id == org_id && sa.client_id == client_id));
-    store.access_tokens.retain(|t| t.client_id != client_id);
+    store
+        .tables
+        .access_tokens
+        .retain(|t| t.client_id != client_id);
     tracing::info!(%client_id, "service account deleted");
     Ok(StatusCode::NO_CONTENT.into_response())
 }

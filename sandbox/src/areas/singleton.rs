@@ -28,10 +28,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::areas::{ProjectChildren, Store};
 use crate::error::ApiError;
 pub use crate::extract::typed_body;
 use crate::extract::{ApiPath, Query};
-use crate::store::{ProjectChildren, Store};
 use crate::versions::ResolvedVersion;
 use crate::AppState;
 

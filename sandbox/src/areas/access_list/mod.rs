@@ -29,11 +29,12 @@ use serde_json::Value;
 use super::database_users::{no_content, parse_delete_after};
 use super::projects::find_project;
 use super::{api_url, item, respond, respond_typed, self_link, Link};
+use crate::areas::{Project, Store};
 use crate::error::ApiError;
 use crate::extract::{typed_value, ApiPath, Query};
 use crate::lifecycle::{self, Life, Phases, Then, Timed};
 use crate::pagination::ListParams;
-use crate::store::{timestamp, Project, Store};
+use crate::store::timestamp;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {

@@ -32,10 +32,10 @@ use serde_json::{json, Map, Value};
 
 use super::{api_url, respond};
 use crate::areas::projects::find_project;
+use crate::areas::Store;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
-use crate::store::Store;
 use crate::versions::ResolvedVersion;
 use crate::AppState;
 

@@ -23,10 +23,11 @@ use serde_json::{Map, Value};
 
 use super::projects::find_project;
 use super::{api_url, check_tags, item, respond, respond_typed, self_link, Link, TagBody};
+use crate::areas::{Project, Store};
 use crate::error::ApiError;
 use crate::extract::{typed_value, ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
-use crate::store::{timestamp, Project, Store, Tag};
+use crate::store::{timestamp, Tag};
 use crate::AppState;
 
 /// `&'static str` under a name serde's derive does not treat as borrowed (the values are

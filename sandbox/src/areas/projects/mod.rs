@@ -24,12 +24,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{api_url, check_tags, item, respond, respond_typed, self_link, Link, TagBody};
+use crate::areas::{Project, ProjectChildren, Store};
 use crate::auth::Caller;
 use crate::authz;
 use crate::error::ApiError;
 use crate::extract::{typed_value, ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
-use crate::store::{is_object_id, timestamp, Project, ProjectChildren, Store, Tag};
+use crate::store::{is_object_id, timestamp, Tag};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
