@@ -20,6 +20,7 @@ pub fn all() -> Vec<Box<dyn DynDataSource<AtlasClient>>> {
         Box::new(crate::resources::custom_db_role::CustomDbRolesDataSource),
         Box::new(database_user::DatabaseUserDataSource),
         Box::new(database_users::DatabaseUsersDataSource),
+        Box::new(crate::resources::maintenance_window::MaintenanceWindowDataSource),
         Box::new(project::ProjectDataSource),
         Box::new(project_ip_access_list::ProjectIpAccessListDataSource),
         Box::new(project_ip_access_lists::ProjectIpAccessListsDataSource),

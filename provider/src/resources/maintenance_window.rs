@@ -2,6 +2,7 @@
 //! window, one per project. Create and update PATCH it, delete resets it to Atlas's default;
 //! the import ID is the project id.
 
+use crate::calls;
 use crate::crud::AtlasResource;
 use crate::AtlasClient;
 use async_trait::async_trait;
@@ -13,8 +14,10 @@ use atlas_admin_sdk::ids::GroupId;
 use atlas_admin_sdk::Error;
 use serde::{Deserialize, Serialize};
 use tfplugin::context::Context;
+use tfplugin::data_source::DataSource;
 use tfplugin::diagnostics::Diagnostics;
-use tfplugin::model::TfModel;
+use tfplugin::model::{TfModel, TfObject};
+use tfplugin::schema::Schema;
 use tfplugin::validators::in_range;
 
 /// A project's maintenance window: when Atlas may start maintenance, and its deferrals.
@@ -27,11 +30,11 @@ pub struct MaintenanceWindowModel {
     #[tf(required, requires_replace)]
     pub project_id: String,
     /// Day of the week the maintenance window starts (1 = Sunday … 7 = Saturday).
-    #[tf(optional)]
-    pub day_of_week: Option<i64>,
+    #[tf(required)]
+    pub day_of_week: i64,
     /// Hour of the day the maintenance window starts, on a 24-hour clock (0 = midnight).
-    #[tf(optional)]
-    pub hour_of_day: Option<i64>,
+    #[tf(required)]
+    pub hour_of_day: i64,
     /// Whether Atlas starts the maintenance window at once upon receiving the request.
     #[tf(computed)]
     pub start_asap: Option<bool>,
@@ -78,8 +81,8 @@ fn expand(
     prior: Option<&MaintenanceWindowModel>,
 ) -> GroupMaintenanceWindowUpdate {
     let mut body = GroupMaintenanceWindowUpdate::new();
-    body.day_of_week = plan.day_of_week.map(hour);
-    body.hour_of_day = plan.hour_of_day.map(hour);
+    body.day_of_week = Some(hour(plan.day_of_week));
+    body.hour_of_day = Some(hour(plan.hour_of_day));
     body.auto_defer_once_enabled = plan.auto_defer_once_enabled;
     body.protected_hours = match plan.protected_hours.first() {
         Some(p) => Some(
@@ -123,7 +126,7 @@ impl AtlasResource for MaintenanceWindow {
     const TYPE_NAME: &'static str = "mongodbatlas_maintenance_window";
     const IMPORT_ID_FORMAT: &'static str = "{project_id}";
     const NOT_FOUND_CODES: &'static [&'static str] = &[codes::GROUP_NOT_FOUND];
-    const DATA_SOURCE_KEYS: Option<&'static [&'static str]> = Some(&["project_id"]);
+    // The data source has the official SDKv2 shape (below), not the derived variant.
     const VALIDATES: bool = true;
 
     fn key(model: &MaintenanceWindowModel) -> Result<GroupId, String> {
@@ -134,11 +137,9 @@ impl AtlasResource for MaintenanceWindow {
     }
 
     fn import_stub(id: &str) -> Option<MaintenanceWindowModel> {
-        // Day and hour are set so that the read after import takes Atlas's values.
+        // The read after import takes Atlas's day and hour.
         (!id.is_empty() && !id.contains('/')).then(|| MaintenanceWindowModel {
             project_id: id.to_string(),
-            day_of_week: Some(0),
-            hour_of_day: Some(0),
             ..Default::default()
         })
     }
@@ -150,16 +151,9 @@ impl AtlasResource for MaintenanceWindow {
         MaintenanceWindowModel {
             id: Some(prior.project_id.clone()),
             project_id: prior.project_id.clone(),
-            // Atlas always answers a day and hour (Sunday 0h by default): a configuration that
-            // leaves them out does not manage them, so they stay null instead of a diff.
-            day_of_week: w
-                .day_of_week
-                .map(i64::from)
-                .filter(|_| prior.day_of_week.is_some()),
-            hour_of_day: w
-                .hour_of_day
-                .map(i64::from)
-                .filter(|_| prior.hour_of_day.is_some()),
+            // Atlas always answers a day and hour (Sunday 0h by default).
+            day_of_week: w.day_of_week.map_or(prior.day_of_week, i64::from),
+            hour_of_day: w.hour_of_day.map_or(prior.hour_of_day, i64::from),
             start_asap: Some(w.start_asap.unwrap_or(false)),
             number_of_deferrals: Some(i64::from(w.number_of_deferrals.unwrap_or(0))),
             defer: Some(prior.defer.unwrap_or(false)),
@@ -189,19 +183,6 @@ impl AtlasResource for MaintenanceWindow {
         _config: &MaintenanceWindowModel,
     ) -> Result<GroupMaintenanceWindow, Error> {
         patch(cx, &GroupId::from(&plan.project_id), plan, None).await
-    }
-
-    /// The data source reports every attribute, the day and hour included.
-    fn flatten_lookup(
-        w: &GroupMaintenanceWindow,
-        query: &MaintenanceWindowModel,
-    ) -> MaintenanceWindowModel {
-        let all = MaintenanceWindowModel {
-            day_of_week: Some(0),
-            hour_of_day: Some(0),
-            ..query.clone()
-        };
-        Self::flatten(w, &all)
     }
 
     /// A PATCH is safe to repeat, and the window always exists: never adopt, re-send.
@@ -235,8 +216,102 @@ impl AtlasResource for MaintenanceWindow {
 
     fn validate(config: &MaintenanceWindowModel) -> Diagnostics {
         let a = MaintenanceWindowModel::ATTR;
-        let mut diags = in_range(a.day_of_week, config.day_of_week, 1, 7);
-        diags.extend(in_range(a.hour_of_day, config.hour_of_day, 0, 23));
+        let mut diags = in_range(a.day_of_week, Some(config.day_of_week), 1, 7);
+        diags.extend(in_range(a.hour_of_day, Some(config.hour_of_day), 0, 23));
         diags
+    }
+}
+
+// The data source, in the official SDKv2 shape: no `defer` / `auto_defer` (actions of the
+// resource), `protected_hours` a computed list attribute, `id` optional and computed.
+
+/// A project's maintenance window: when Atlas may start maintenance, and its deferrals.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
+pub struct MaintenanceWindowData {
+    /// The project id.
+    #[tf(optional, computed)]
+    pub id: Option<String>,
+    /// Unique 24-hexadecimal digit string that identifies the project.
+    #[tf(required)]
+    pub project_id: String,
+    /// Day of the week the maintenance window starts (1 = Sunday … 7 = Saturday).
+    #[tf(computed)]
+    pub day_of_week: Option<i64>,
+    /// Hour of the day the maintenance window starts, on a 24-hour clock (0 = midnight).
+    #[tf(computed)]
+    pub hour_of_day: Option<i64>,
+    /// Whether Atlas starts the maintenance window at once upon receiving the request.
+    #[tf(computed)]
+    pub start_asap: Option<bool>,
+    /// Number of times the current maintenance event was deferred.
+    #[tf(computed)]
+    pub number_of_deferrals: Option<i64>,
+    /// Whether Atlas defers all maintenance windows for one week once they are enabled.
+    #[tf(computed)]
+    pub auto_defer_once_enabled: Option<bool>,
+    /// Time zone of the maintenance window (set in the project settings).
+    #[tf(computed)]
+    pub time_zone_id: Option<String>,
+    /// Hours of the day when maintenance must not begin.
+    #[tf(computed)]
+    pub protected_hours: Option<Vec<ProtectedHoursData>>,
+}
+
+/// Hours of the day when maintenance must not begin (as the data source shows them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TfModel)]
+pub struct ProtectedHoursData {
+    #[tf(computed)]
+    pub end_hour_of_day: Option<i64>,
+    #[tf(computed)]
+    pub start_hour_of_day: Option<i64>,
+}
+
+pub struct MaintenanceWindowDataSource;
+
+#[async_trait]
+impl DataSource for MaintenanceWindowDataSource {
+    type Client = AtlasClient;
+    type Model = MaintenanceWindowData;
+    const TYPE_NAME: &'static str = "mongodbatlas_maintenance_window";
+
+    fn schema() -> Schema {
+        Schema::new(MaintenanceWindowData::block())
+    }
+
+    async fn read(
+        &self,
+        cx: &Context<AtlasClient>,
+        config: MaintenanceWindowData,
+    ) -> Result<MaintenanceWindowData, Diagnostics> {
+        let what = format!("reading maintenance window {}", config.project_id);
+        let api = cx.client().maintenance_window();
+        let w = calls::read(cx, &what, || api.get(&config.project_id)).await?;
+        let state = MaintenanceWindow::flatten(
+            &w,
+            &MaintenanceWindowModel {
+                project_id: config.project_id.clone(),
+                ..Default::default()
+            },
+        );
+        Ok(MaintenanceWindowData {
+            id: Some(config.project_id.clone()),
+            project_id: config.project_id,
+            day_of_week: Some(state.day_of_week),
+            hour_of_day: Some(state.hour_of_day),
+            start_asap: state.start_asap,
+            number_of_deferrals: state.number_of_deferrals,
+            auto_defer_once_enabled: state.auto_defer_once_enabled,
+            time_zone_id: state.time_zone_id,
+            protected_hours: Some(
+                state
+                    .protected_hours
+                    .iter()
+                    .map(|p| ProtectedHoursData {
+                        end_hour_of_day: Some(p.end_hour_of_day),
+                        start_hour_of_day: Some(p.start_hour_of_day),
+                    })
+                    .collect(),
+            ),
+        })
     }
 }
