@@ -11,6 +11,8 @@ pub mod ids;
 pub mod read_cache;
 pub mod resources;
 #[cfg(test)]
+mod schema_parity;
+#[cfg(test)]
 mod schema_snapshot;
 mod shared;
 
