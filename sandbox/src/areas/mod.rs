@@ -20,6 +20,7 @@ use crate::AppState;
 pub mod access_list;
 pub mod api_keys;
 pub mod clusters;
+pub mod collection;
 pub mod custom_db_roles;
 pub mod database_users;
 pub mod maintenance_window;

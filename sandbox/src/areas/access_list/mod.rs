@@ -26,10 +26,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::collection::{find, items_mut, ProjectCollection};
 use super::database_users::{no_content, parse_delete_after};
 use super::projects::find_project;
 use super::{api_url, item, respond, respond_typed, self_link, Link};
-use crate::areas::{Project, Store};
+use crate::areas::{Project, ProjectChildren, Store};
 use crate::error::ApiError;
 use crate::extract::{typed_value, ApiPath, Query};
 use crate::lifecycle::{self, Life, Phases, Then, Timed};
@@ -304,26 +305,20 @@ pub fn parse_array(bytes: &[u8]) -> Result<Vec<Value>, ApiError> {
 
 // ---- store operations ---------------------------------------------------------------------
 
-/// Drop temporary entries whose `deleteAfterDate` has passed (Atlas removes them itself).
-pub fn purge_expired(project: &mut Project, now: DateTime<Utc>) {
-    project
-        .children
-        .access_list
-        .entries
-        .retain(|e| !e.is_expired(now));
-}
+/// The project's entries; temporary ones whose `deleteAfterDate` has passed are dropped
+/// before every access (Atlas removes them itself).
+pub struct Entries;
 
-fn project_mut<'a>(
-    store: &'a mut Store,
-    group_id: &str,
-    now: DateTime<Utc>,
-) -> Result<&'a mut Project, ApiError> {
-    find_project(store, group_id)?;
-    let project = store
-        .project_mut(group_id)
-        .ok_or_else(|| ApiError::group_not_found(group_id))?;
-    purge_expired(project, now);
-    Ok(project)
+impl ProjectCollection for Entries {
+    type Item = Entry;
+
+    fn of_mut(children: &mut ProjectChildren) -> &mut Vec<Entry> {
+        &mut children.access_list.entries
+    }
+
+    fn tidy(entries: &mut Vec<Entry>, now: DateTime<Utc>) {
+        entries.retain(|e| !e.is_expired(now));
+    }
 }
 
 /// AWS security-group entries need a VPC peering connection; the sandbox emulates none yet.
@@ -336,11 +331,7 @@ pub fn list_entries(
     group_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Entry>, ApiError> {
-    Ok(project_mut(store, group_id, now)?
-        .children
-        .access_list
-        .entries
-        .clone())
+    Ok(items_mut::<Entries>(store, group_id, now)?.clone())
 }
 
 /// Add or update entries (upsert by address), all or nothing; returns the whole list.
@@ -350,7 +341,7 @@ pub fn add_entries(
     new: Vec<NewEntry>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Entry>, ApiError> {
-    let project = project_mut(store, group_id, now)?;
+    let project = find_project(store, group_id)?;
     if new
         .iter()
         .any(|e| matches!(e.address, Address::SecurityGroup(_)))
@@ -358,7 +349,8 @@ pub fn add_entries(
     {
         return Err(ApiError::cannot_use_aws_security_group_without_vpc_peering_connection());
     }
-    let mut entries = project.children.access_list.entries.clone();
+    let stored = items_mut::<Entries>(store, group_id, now)?;
+    let mut entries = stored.clone();
     for n in new {
         match entries.iter_mut().find(|e| e.address == n.address) {
             Some(existing) => {
@@ -381,7 +373,7 @@ pub fn add_entries(
             MAX_ENTRIES_PER_PROJECT,
         ));
     }
-    project.children.access_list.entries = entries.clone();
+    *stored = entries.clone();
     Ok(entries)
 }
 
@@ -395,14 +387,13 @@ pub fn get_entry(
     address: &Address,
     now: DateTime<Utc>,
 ) -> Result<Entry, ApiError> {
-    project_mut(store, group_id, now)?
-        .children
-        .access_list
-        .entries
-        .iter()
-        .find(|e| e.address == *address)
-        .cloned()
-        .ok_or_else(|| not_found(address, group_id))
+    let entries = items_mut::<Entries>(store, group_id, now)?;
+    let i = find(
+        entries,
+        |e| e.address == *address,
+        || not_found(address, group_id),
+    )?;
+    Ok(entries[i].clone())
 }
 
 pub fn delete_entry(
@@ -411,14 +402,12 @@ pub fn delete_entry(
     address: &Address,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let entries = &mut project_mut(store, group_id, now)?
-        .children
-        .access_list
-        .entries;
-    let i = entries
-        .iter()
-        .position(|e| e.address == *address)
-        .ok_or_else(|| not_found(address, group_id))?;
+    let entries = items_mut::<Entries>(store, group_id, now)?;
+    let i = find(
+        entries,
+        |e| e.address == *address,
+        || not_found(address, group_id),
+    )?;
     entries.remove(i);
     Ok(())
 }

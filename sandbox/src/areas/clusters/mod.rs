@@ -30,9 +30,9 @@ use axum::{Extension, Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 
+use super::collection::{items_mut, ProjectCollection};
 use super::{api_url, respond};
-use crate::areas::projects::find_project;
-use crate::areas::Store;
+use crate::areas::{ProjectChildren, Store};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
@@ -71,18 +71,29 @@ pub fn routes() -> Router<AppState> {
 
 // ---- backend ----------------------------------------------------------------------------
 
+/// The project's clusters, in creation order; finished transitions are applied before every
+/// access.
+pub struct Clusters;
+
+impl ProjectCollection for Clusters {
+    type Item = Cluster;
+
+    fn of_mut(children: &mut ProjectChildren) -> &mut Vec<Cluster> {
+        &mut children.clusters
+    }
+
+    fn tidy(clusters: &mut Vec<Cluster>, now: DateTime<Utc>) {
+        lifecycle::settle(clusters, now);
+    }
+}
+
 /// The project's clusters with finished transitions applied.
 fn settled_clusters<'a>(
     store: &'a mut Store,
     group_id: &str,
     now: DateTime<Utc>,
 ) -> Result<&'a mut Vec<Cluster>, ApiError> {
-    find_project(store, group_id)?;
-    let project = store
-        .project_mut(group_id)
-        .ok_or_else(|| ApiError::group_not_found(group_id))?;
-    lifecycle::settle(&mut project.children.clusters, now);
-    Ok(&mut project.children.clusters)
+    items_mut::<Clusters>(store, group_id, now)
 }
 
 fn find_mut<'a>(

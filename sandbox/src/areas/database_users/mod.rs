@@ -21,9 +21,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::collection::{find, items_mut, ProjectCollection};
 use super::projects::find_project;
 use super::{api_url, check_tags, item, respond, respond_typed, self_link, Link, TagBody};
-use crate::areas::{Project, Store};
+use crate::areas::{ProjectChildren, Store};
 use crate::error::ApiError;
 use crate::extract::{typed_value, ApiPath, JsonObject, Query};
 use crate::pagination::ListParams;
@@ -602,25 +603,20 @@ pub fn merge_patch(
 
 // ---- store operations ---------------------------------------------------------------------
 
-/// Drop temporary users whose `deleteAfterDate` has passed (Atlas deletes them itself).
-pub fn purge_expired(project: &mut Project, now: DateTime<Utc>) {
-    project
-        .children
-        .database_users
-        .retain(|u| !u.is_expired(now));
-}
+/// The project's users, in creation order; temporary users whose `deleteAfterDate` has
+/// passed are dropped before every access (Atlas deletes them itself).
+pub struct Users;
 
-fn project_mut<'a>(
-    store: &'a mut Store,
-    group_id: &str,
-    now: DateTime<Utc>,
-) -> Result<&'a mut Project, ApiError> {
-    find_project(store, group_id)?;
-    let project = store
-        .project_mut(group_id)
-        .ok_or_else(|| ApiError::group_not_found(group_id))?;
-    purge_expired(project, now);
-    Ok(project)
+impl ProjectCollection for Users {
+    type Item = DatabaseUser;
+
+    fn of_mut(children: &mut ProjectChildren) -> &mut Vec<DatabaseUser> {
+        &mut children.database_users
+    }
+
+    fn tidy(users: &mut Vec<DatabaseUser>, now: DateTime<Utc>) {
+        users.retain(|u| !u.is_expired(now));
+    }
 }
 
 pub fn list_users(
@@ -628,10 +624,7 @@ pub fn list_users(
     group_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<DatabaseUser>, ApiError> {
-    Ok(project_mut(store, group_id, now)?
-        .children
-        .database_users
-        .clone())
+    Ok(items_mut::<Users>(store, group_id, now)?.clone())
 }
 
 pub fn create_user(
@@ -640,7 +633,7 @@ pub fn create_user(
     user: DatabaseUser,
     now: DateTime<Utc>,
 ) -> Result<DatabaseUser, ApiError> {
-    let users = &mut project_mut(store, group_id, now)?.children.database_users;
+    let users = items_mut::<Users>(store, group_id, now)?;
     if users
         .iter()
         .any(|u| u.username == user.username && u.database_name == user.database_name)
@@ -662,10 +655,11 @@ fn position(
     database_name: &str,
     username: &str,
 ) -> Result<usize, ApiError> {
-    users
-        .iter()
-        .position(|u| u.username == username && u.database_name == database_name)
-        .ok_or_else(|| ApiError::username_not_found(username))
+    find(
+        users,
+        |u| u.username == username && u.database_name == database_name,
+        || ApiError::username_not_found(username),
+    )
 }
 
 pub fn get_user_record(
@@ -675,7 +669,7 @@ pub fn get_user_record(
     username: &str,
     now: DateTime<Utc>,
 ) -> Result<DatabaseUser, ApiError> {
-    let users = &project_mut(store, group_id, now)?.children.database_users;
+    let users = items_mut::<Users>(store, group_id, now)?;
     Ok(users[position(users, database_name, username)?].clone())
 }
 
@@ -687,7 +681,7 @@ pub fn update_user(
     fields: UserFields,
     now: DateTime<Utc>,
 ) -> Result<DatabaseUser, ApiError> {
-    let users = &mut project_mut(store, group_id, now)?.children.database_users;
+    let users = items_mut::<Users>(store, group_id, now)?;
     let i = position(users, database_name, username)?;
     let updated = merge_patch(&users[i], fields, group_id)?;
     users[i] = updated.clone();
@@ -701,7 +695,7 @@ pub fn delete_user(
     username: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let users = &mut project_mut(store, group_id, now)?.children.database_users;
+    let users = items_mut::<Users>(store, group_id, now)?;
     let i = position(users, database_name, username)?;
     users.remove(i);
     Ok(())
