@@ -543,9 +543,10 @@ async fn acknowledged_writes_survive_kill_9_during_compaction() {
         }
         let org = org_id(&c).await;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let acks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut writers = Vec::new();
         for w in 0..3 {
-            let (c, org, stop) = (c.clone(), org.clone(), stop.clone());
+            let (c, org, stop, acks) = (c.clone(), org.clone(), stop.clone(), acks.clone());
             writers.push(tokio::spawn(async move {
                 let mut mine = Vec::new();
                 let mut i = 0;
@@ -563,6 +564,7 @@ async fn acknowledged_writes_survive_kill_9_during_compaction() {
                     match r {
                         Ok(r) if r.status == 201 => {
                             mine.push(r.body["id"].as_str().unwrap_or_default().to_string());
+                            acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
                         Ok(_) => {}
                         // Killed: this answer never came, so the write was not acknowledged.
@@ -574,6 +576,15 @@ async fn acknowledged_writes_survive_kill_9_during_compaction() {
             }));
         }
         tokio::time::sleep(Duration::from_millis(run_ms)).await;
+        // On a loaded machine the first answers can take longer than `run_ms`: wait (bounded)
+        // for enough acknowledged writes that the journal outgrows the compaction threshold
+        // (4 KiB) in every round, so the kill can land in or around a compaction.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while acks.load(std::sync::atomic::Ordering::Relaxed) < 20
+            && std::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         // SIGKILL while the writers are still sending.
         running.kill_9();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
