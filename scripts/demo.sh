@@ -55,7 +55,7 @@ demo: DEMO_TARGET=external creates real, billable resources at $external_url
       deleting the cluster takes several minutes.
 WARN
   if [ "${DEMO_YES:-0}" != 1 ]; then
-    { [ -r /dev/tty ] && printf 'Type "yes" to go on: ' >/dev/tty && read -r answer </dev/tty; } || answer=""
+    answer=$({ printf 'Type "yes" to go on: ' >/dev/tty && read -r a </dev/tty && printf %s "$a"; } 2>/dev/null) || answer=""
     [ "$answer" = yes ] || die "not confirmed (set DEMO_YES=1 to skip the question); nothing was created"
   fi
 fi
@@ -123,7 +123,9 @@ cd "$work"
 echo "==> terraform apply (examples/demo: project, M10 cluster, database user, 2 access-list entries)"
 if ! terraform apply -auto-approve -no-color 2>&1 | tee apply.log | progress; then
   echo "demo: terraform apply failed; its output is in $work/apply.log" >&2
-  [ "$target" = external ] && echo "demo: remove what it created with: (cd $work && terraform destroy -auto-approve), or sweep --prefix $project_name" >&2
+  if [ "$target" = external ]; then
+    echo "demo: remove what it created with: (cd $work && terraform destroy -auto-approve), or target/debug/sweep --prefix $project_name" >&2
+  fi
   exit 1
 fi
 echo "==> connection string of cluster \"demo\""
@@ -156,5 +158,5 @@ else
   if ! terraform destroy -auto-approve -no-color 2>&1 | tee destroy.log | progress; then
     die "terraform destroy failed; its output is in $work/destroy.log"
   fi
-  [ "$target" = sandbox ] && echo "==> stopping the sandbox"
+  if [ "$target" = sandbox ]; then echo "==> stopping the sandbox"; fi
 fi
