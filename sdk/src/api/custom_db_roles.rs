@@ -21,6 +21,13 @@ pub struct CustomDbRolesApi {
     client: Client,
 }
 
+impl Client {
+    /// A project's custom database roles (`/groups/{groupId}/customDBRoles/roles`).
+    pub fn custom_db_roles(&self) -> CustomDbRolesApi {
+        CustomDbRolesApi::new(self.clone())
+    }
+}
+
 impl CustomDbRolesApi {
     pub(crate) fn new(client: Client) -> Self {
         CustomDbRolesApi { client }

@@ -17,6 +17,13 @@ pub struct MaintenanceWindowApi {
     client: Client,
 }
 
+impl Client {
+    /// A project's maintenance window (`/groups/{groupId}/maintenanceWindow`).
+    pub fn maintenance_window(&self) -> MaintenanceWindowApi {
+        MaintenanceWindowApi::new(self.clone())
+    }
+}
+
 impl MaintenanceWindowApi {
     pub(crate) fn new(client: Client) -> Self {
         MaintenanceWindowApi { client }

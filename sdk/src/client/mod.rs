@@ -21,9 +21,7 @@ pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 
 use crate::api::access_list::AccessListApi;
 use crate::api::clusters::ClustersApi;
-use crate::api::custom_db_roles::CustomDbRolesApi;
 use crate::api::database_users::DatabaseUsersApi;
-use crate::api::maintenance_window::MaintenanceWindowApi;
 use crate::api::organizations::OrganizationsApi;
 use crate::api::projects::ProjectsApi;
 use crate::error::redacted_snippet;
@@ -286,15 +284,8 @@ impl Client {
         AccessListApi::new(self.clone())
     }
 
-    /// A project's custom database roles (`/groups/{groupId}/customDBRoles/roles`).
-    pub fn custom_db_roles(&self) -> CustomDbRolesApi {
-        CustomDbRolesApi::new(self.clone())
-    }
-
-    /// A project's maintenance window (`/groups/{groupId}/maintenanceWindow`).
-    pub fn maintenance_window(&self) -> MaintenanceWindowApi {
-        MaintenanceWindowApi::new(self.clone())
-    }
+    // Areas added on the generated path declare their accessor in their own module
+    // (`impl Client` there): `Client::maintenance_window`, `Client::custom_db_roles`.
 
     /// Sends a request and decodes the JSON body of the (any 2xx) response into `T`.
     pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
