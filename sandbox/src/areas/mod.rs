@@ -1,6 +1,6 @@
 //! One module per API area: `routes()` (paths relative to `/api/atlas/v2`), thin handlers,
-//! and pure backend functions over the [`Store`]. A new area is one module plus one
-//! `.merge(...)` line below, and, when it keeps data, one field in [`ProjectChildren`]
+//! and pure backend functions over the [`Store`]. A new area is one module plus one line in
+//! the `areas!` list below, and, when it keeps data, one field in [`ProjectChildren`]
 //! (project-owned) or [`OrgTables`] (organization-level): the store itself
 //! ([`crate::store`]) knows no area.
 
@@ -17,17 +17,31 @@ use crate::store::{Tables, Tag};
 use crate::openapi::API_PREFIX;
 use crate::AppState;
 
-pub mod access_list;
-pub mod api_keys;
-pub mod clusters;
 pub mod collection;
-pub mod custom_db_roles;
-pub mod database_users;
-pub mod maintenance_window;
-pub mod orgs;
-pub mod projects;
-pub mod service_accounts;
 pub mod singleton;
+
+/// The areas that serve routes, one line each: declares the module and merges its `routes()`.
+macro_rules! areas {
+    ($($area:ident),* $(,)?) => {
+        $(pub mod $area;)*
+
+        pub fn routes() -> Router<AppState> {
+            Router::new()$(.merge($area::routes()))*
+        }
+    };
+}
+
+areas! {
+    orgs,
+    projects,
+    database_users,
+    access_list,
+    clusters,
+    api_keys,
+    service_accounts,
+    maintenance_window,
+    custom_db_roles,
+}
 
 /// The emulated world: the generic store with the areas' tables.
 pub type Store = crate::store::Store<OrgTables>;
@@ -84,19 +98,6 @@ impl ProjectChildren {
     pub fn active_cluster_count(&self) -> usize {
         clusters::count_active(&self.clusters, chrono::Utc::now())
     }
-}
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(orgs::routes())
-        .merge(projects::routes())
-        .merge(database_users::routes())
-        .merge(access_list::routes())
-        .merge(clusters::routes())
-        .merge(api_keys::routes())
-        .merge(service_accounts::routes())
-        .merge(maintenance_window::routes())
-        .merge(custom_db_roles::routes())
 }
 
 /// A success response; the version layer replaces the Content-Type with the versioned one.
