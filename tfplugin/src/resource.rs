@@ -81,28 +81,22 @@ impl<'a, M: DeserializeOwned + Clone> ModelPlan<'a, M> {
 
     /// The configuration (unknown plain fields read as zero values, as in validation).
     pub fn config(&mut self) -> Result<&M, Diagnostics> {
-        if self.config.is_none() {
-            self.config = Some(to_model_lenient(self.config_value)?);
+        match &mut self.config {
+            Some(config) => Ok(config),
+            slot => Ok(slot.insert(to_model_lenient(self.config_value)?)),
         }
-        Ok(self.config.as_ref().expect("just set"))
     }
 
     /// The planned new state, to read or change.
     pub fn planned(&mut self) -> Result<&mut M, Diagnostics> {
-        if self.planned.is_none() {
-            // Strict first; a planned value with unknowns the model cannot hold (a whole list
-            // element unknown) is read leniently: `finish` keeps every wholly unknown value
-            // unknown, whatever the hook did to its zero-valued stand-in.
-            let m: M = match to_model(&self.change.planned) {
-                Ok(m) => m,
-                Err(_) if !self.change.planned.is_wholly_known() => {
-                    to_model_lenient(&self.change.planned)?
-                }
-                Err(e) => return Err(e),
-            };
-            self.planned = Some((m.clone(), m));
+        let planned = &self.change.planned;
+        match &mut self.planned {
+            Some((_, current)) => Ok(current),
+            slot => {
+                let m = decode_planned::<M>(planned)?;
+                Ok(&mut slot.insert((m.clone(), m)).1)
+            }
         }
-        Ok(&mut self.planned.as_mut().expect("just set").1)
     }
 
     /// Marks `path` as forcing a replacement.
@@ -127,6 +121,17 @@ impl<'a, M: DeserializeOwned + Clone> ModelPlan<'a, M> {
             self.change.planned = merge_changes(&self.change.planned, &round_trip, &updated);
         }
         Ok(())
+    }
+}
+
+/// The planned value as a model: strict first; a planned value with unknowns the model cannot
+/// hold (a whole list element unknown) is read leniently, and `ModelPlan::finish` keeps every
+/// wholly unknown value unknown, whatever the hook did to its zero-valued stand-in.
+fn decode_planned<M: DeserializeOwned>(planned: &Value) -> Result<M, Diagnostics> {
+    match to_model(planned) {
+        Ok(m) => Ok(m),
+        Err(_) if !planned.is_wholly_known() => to_model_lenient(planned),
+        Err(e) => Err(e),
     }
 }
 
